@@ -1,0 +1,188 @@
+"""`Assistant.ask`: the one call the terminal, the web UI and the eval share.
+
+    >>> a = Assistant()
+    >>> ans = a.ask("When did Operation Serval become Operation Barkhane?")
+    >>> ans.answer
+    'Operation Serval was transformed to Operation Barkhane in August 2014 [1].'
+    >>> ans.citations[0].source, ans.citations[0].quote[:40]
+    ('seeds/001_0c2ad8eadeb24f7d.txt', 'Turning into a prolonged conflict, Opera')
+
+A question goes: check -> (follow-up rewrite) -> retrieve -> relevance gate -> evidence ->
+generate (streamed) -> parse and check citations -> Answer.
+"""
+from __future__ import annotations
+
+import sys
+import threading
+import time
+
+from . import cite, index as index_mod, prompts
+from .config import Settings, from_env
+from .errors import BadQuestion, IndexMissing
+from .types import Answer
+
+
+def _log(msg: str) -> None:
+    print(msg, file=sys.stderr)
+
+
+class Assistant:
+    """Holds the loaded index, embedder and LLM; every stage is loaded on first use."""
+
+    def __init__(self, settings: Settings | None = None, model: str | None = None,
+                 log=_log, embedder=None, llm=None):
+        self.settings = settings or from_env()
+        self.model = model or (str(self.settings.model_path) if self.settings.model_path else None)
+        self.log = log
+        self._embedder, self._llm = embedder, llm
+        self._index = self._retriever = None
+        self._llm_lock = threading.Lock()  # llama.cpp contexts are not thread-safe: queue calls
+        self._load_lock = threading.RLock()
+
+    # --- stages, loaded lazily ---------------------------------------------------------
+    @property
+    def embedder(self):
+        if self._embedder is None:
+            from .embed import Embedder
+
+            self._embedder = Embedder()
+        return self._embedder
+
+    @property
+    def index(self):
+        with self._load_lock:
+            if self._index is None:
+                self._index = self._load_index()
+            return self._index
+
+    def _load_index(self):
+        s = self.settings
+        if index_mod.read_manifest(s) is None:
+            if not s.seeds_path.is_dir():
+                raise IndexMissing(f"no index in {s.index_path} and no {s.seeds_path} folder; "
+                                   "run: assistant index PATH")
+            self.log(f"First run: building the index from {s.seeds_path} ...")
+            self._report(index_mod.update(s, embedder=self.embedder, log=self.log))
+        idx = index_mod.load(s)
+        stale = index_mod.stale_sources(idx, s)
+        if stale:  # offsets must match the files as they are now: re-index before answering
+            self.log(f"{len(stale)} indexed file(s) changed or vanished; updating the index ...")
+            self._report(index_mod.update(s, embedder=self.embedder, log=self.log))
+            idx = index_mod.load(s)
+        return idx
+
+    def _report(self, report) -> None:
+        for line in report.failed:
+            self.log(f"skipped: {line}")
+        self.log(report.summary())
+
+    def reload_index(self) -> None:
+        with self._load_lock:
+            self._index = self._retriever = None
+
+    @property
+    def retriever(self):
+        with self._load_lock:
+            if self._retriever is None:
+                from .retrieve import Retriever
+
+                self._retriever = Retriever(self.index, self.embedder, self.settings)
+            return self._retriever
+
+    @property
+    def llm(self):
+        with self._load_lock:
+            if self._llm is None:
+                from .generate import LLM, resolve_model
+
+                path = resolve_model(self.model, self.settings.models_path, self.log)
+                self._llm = LLM(path, n_ctx=self.settings.n_ctx, n_threads=self.settings.n_threads)
+            return self._llm
+
+    @property
+    def model_name(self) -> str:
+        return self._llm.name if self._llm is not None else (self.model or "qwen")
+
+    def preload(self) -> threading.Thread:
+        """Load the LLM in the background while retrieval runs (cuts cold-start time)."""
+        t = threading.Thread(target=lambda: self.llm, daemon=True)
+        t.start()
+        return t
+
+    # --- the pipeline --------------------------------------------------------------------
+    def check_question(self, question: str) -> str:
+        q = " ".join((question or "").split())
+        if not q:
+            raise BadQuestion("the question is empty; type a question, e.g. "
+                              "assistant ask \"Who leads Mali's junta?\"")
+        if len(q) > self.settings.max_question_chars:
+            raise BadQuestion(f"the question is {len(q):,} characters; the limit is "
+                              f"{self.settings.max_question_chars:,}: ask a shorter question")
+        return q
+
+    def standalone(self, question: str, history) -> str:
+        """Turn a follow-up into a question that stands alone, for retrieval."""
+        if not history:
+            return question
+        with self._llm_lock:
+            rewritten = self.llm.complete(prompts.rewrite_messages(question, list(history)),
+                                          max_tokens=60)
+        rewritten = " ".join(rewritten.split()).strip('"')
+        if not rewritten or len(rewritten) > 3 * len(question) + 200:
+            return f"{history[-1][0]} {question}"  # the model rambled: fall back to context
+        return rewritten
+
+    def retrieve(self, question: str, k: int | None = None):
+        """(hits, query vector) for a question; no LLM involved."""
+        qvec = self.embedder.embed([question])[0]
+        hits = self.retriever.search(question, k=k or 2 * self.settings.top_k, qvec=qvec)
+        return hits, qvec
+
+    def ask(self, question: str, history=(), on_token=None) -> Answer:
+        """Answer `question` from the indexed documents, citing exact passages.
+
+        `history` is a list of (question, answer) pairs for follow-ups; `on_token` receives
+        each piece of text as the model writes it.
+        """
+        t0 = time.perf_counter()
+        question = self.check_question(question)
+        query = self.standalone(question, history)
+        hits, qvec = self.retrieve(query)
+        timings = {"retrieve_s": round(time.perf_counter() - t0, 3)}
+        if not hits or max(h.dense for h in hits) < self.settings.min_relevance:
+            timings.update(first_token_s=None, total_s=round(time.perf_counter() - t0, 3))
+            return Answer(question, prompts.REFUSAL, True, (), self.model_name, timings,
+                          search_query=query, checks={"abstain_reason": "no relevant passage"})
+        evidence = self.retriever.evidence(query, hits, qvec)
+        raw, first = self._generate(prompts.answer_messages(query, evidence), on_token, t0)
+        timings.update(first_token_s=first, total_s=round(time.perf_counter() - t0, 3))
+        return self._finish(question, query, raw, evidence, timings)
+
+    def _generate(self, messages, on_token, t0) -> tuple[str, float | None]:
+        pieces, first = [], None
+        with self._llm_lock:
+            for piece in self.llm.stream(messages, max_tokens=self.settings.max_tokens,
+                                         temperature=self.settings.temperature):
+                if first is None:
+                    first = round(time.perf_counter() - t0, 3)
+                pieces.append(piece)
+                if on_token:
+                    on_token(piece)
+        return "".join(pieces).strip(), first
+
+    def _finish(self, question, query, raw, evidence, timings) -> Answer:
+        sentences, counts = cite.parse(raw, len(evidence))
+        claims = [s for s in sentences if not prompts.is_refusal(s.text)]
+        report = cite.check(claims, evidence, self.settings.min_support)
+        checks = {**counts, "replaced": report.replaced, "unsupported": report.unsupported,
+                  "added": report.added, "evidence": len(evidence)}
+        supported = [c for c in report.citations if c.supported]
+        if not supported:
+            declined = sentences and prompts.is_refusal(sentences[0].text)
+            checks["abstain_reason"] = "model declined" if declined or not raw else \
+                "no supported citation"
+            text = " ".join(s.text for s in sentences) if declined else prompts.REFUSAL
+            return Answer(question, text, True, (), self.model_name, timings, raw_answer=raw,
+                          search_query=query, evidence=tuple(evidence), checks=checks)
+        return Answer(question, report.text, False, report.citations, self.model_name, timings,
+                      raw_answer=raw, search_query=query, evidence=tuple(evidence), checks=checks)

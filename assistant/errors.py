@@ -1,0 +1,29 @@
+"""Errors a user can cause. Each message says what happened and what to do, in one line."""
+
+
+class AssistantError(Exception):
+    """Base class: the CLI prints the message alone, with no traceback, and exits 1."""
+
+
+class BadDocument(AssistantError):
+    """A file that cannot be indexed: empty, binary, not UTF-8, broken or encrypted PDF."""
+
+
+class BadQuestion(AssistantError):
+    """An empty or absurdly long question."""
+
+
+class IndexMissing(AssistantError):
+    """No index where one was expected, or its files are damaged."""
+
+
+class IndexMismatch(AssistantError):
+    """The index was built with other settings or another embedder."""
+
+
+class ModelMissing(AssistantError):
+    """A model file or model package is missing, truncated or unreadable."""
+
+
+class MissingDependency(AssistantError):
+    """An optional package is not installed."""

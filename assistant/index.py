@@ -1,0 +1,294 @@
+"""Build, update, save and load the index folder.
+
+    index/manifest.json          format, settings, generation, and per file: sha256, size, mtime
+    index/passages-<gen>.jsonl   one passage per line (source, page, start, end, text)
+    index/vectors-<gen>.faiss    a FAISS inner-product index, row i = passage i
+
+Writes are atomic: a new generation's data files are written first, then manifest.json is
+replaced in one `os.replace`. A run killed half-way leaves the old manifest and its files intact.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sys
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import ingest
+from .config import Settings
+from .errors import BadDocument, IndexMismatch, IndexMissing
+from .types import Passage
+
+MANIFEST = "manifest.json"
+
+
+@dataclass
+class Index:
+    passages: list[Passage]
+    vectors: object  # numpy float32 array (n, dim)
+    manifest: dict
+
+    @property
+    def sources(self) -> dict:
+        return self.manifest["files"]
+
+    def faiss(self):
+        """A flat inner-product FAISS index: exact search, and fast for the thousands of passages
+        a laptop collection has."""
+        if getattr(self, "_faiss", None) is None:
+            import faiss
+
+            index = faiss.IndexFlatIP(self.vectors.shape[1])
+            if len(self.vectors):
+                index.add(self.vectors)
+            self._faiss = index
+        return self._faiss
+
+
+@dataclass
+class UpdateReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # unsupported types
+    failed: list[str] = field(default_factory=list)  # one-line reasons
+    passages: int = 0
+
+    @property
+    def touched(self) -> bool:
+        return bool(self.added or self.changed or self.removed)
+
+    def summary(self) -> str:
+        parts = [f"{len(self.added)} added", f"{len(self.changed)} changed",
+                 f"{len(self.removed)} removed", f"{len(self.unchanged)} unchanged"]
+        if self.skipped:
+            parts.append(f"{len(self.skipped)} skipped (unsupported type)")
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed")
+        return f"Indexed: {', '.join(parts)}; {self.passages} passages in the index."
+
+
+def load(settings: Settings) -> Index:
+    """Load the index, or raise a one-line error naming the command that fixes it."""
+    import faiss
+    import numpy as np
+
+    folder = settings.index_path
+    manifest = read_manifest(settings)
+    if manifest is None:
+        raise IndexMissing(f"no index in {folder}; run: assistant index")
+    check_settings(manifest, settings)
+    gen = manifest["generation"]
+    try:
+        with open(folder / f"passages-{gen}.jsonl", encoding="utf-8") as f:
+            passages = [Passage(**json.loads(line)) for line in f]
+        vectors = faiss.read_index(str(folder / f"vectors-{gen}.faiss"))
+        vectors = vectors.reconstruct_n(0, vectors.ntotal) if vectors.ntotal else \
+            np.zeros((0, manifest["dimension"]), dtype="float32")
+    except (OSError, ValueError, TypeError, RuntimeError) as e:
+        raise IndexMissing(f"the index in {folder} is damaged ({type(e).__name__}); "
+                           "run: assistant index --rebuild")
+    if len(passages) != len(vectors) or len(passages) != manifest.get("passages"):
+        raise IndexMissing(f"the index in {folder} is inconsistent; run: assistant index --rebuild")
+    return Index(passages, np.ascontiguousarray(vectors, dtype="float32"), manifest)
+
+
+def read_manifest(settings: Settings) -> dict | None:
+    path = settings.index_path / MANIFEST
+    if not path.exists():
+        return None
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest["generation"], manifest["files"], manifest["settings"]
+    except (ValueError, KeyError, TypeError):
+        raise IndexMissing(f"{path} is corrupted; run: assistant index --rebuild")
+    return manifest
+
+
+def check_settings(manifest: dict, settings: Settings) -> None:
+    built, wanted = manifest["settings"], settings.index_fingerprint()
+    if built != wanted:
+        diff = ", ".join(f"{k} {built.get(k)!r} (now {v!r})"
+                         for k, v in wanted.items() if built.get(k) != v)
+        raise IndexMismatch(f"the index was built with other settings: {diff}; "
+                            "run: assistant index --rebuild")
+
+
+def update(settings: Settings, paths=(), embedder=None, rebuild: bool = False,
+           log=lambda msg: print(msg, file=sys.stderr)) -> UpdateReport:
+    """Add or re-embed changed files under `paths`, re-check every indexed file, drop the gone.
+
+    With no paths, the seeds folder is indexed. Unchanged files keep their vectors.
+    """
+    import numpy as np
+
+    folder = settings.index_path
+    folder.mkdir(parents=True, exist_ok=True)
+    with _lock(folder):
+        old = None
+        if not rebuild and read_manifest(settings) is not None:
+            old = load(settings)
+        files, skipped = ingest.collect(paths or [settings.seeds_path])
+        report = UpdateReport(skipped=[str(p) for p in skipped])
+        old_files = old.sources if old else {}
+        by_source = {}
+        for path in files:
+            by_source[ingest.source_name(path, settings.root)] = path
+        for source in old_files:  # re-check what was indexed before, wherever it lives
+            by_source.setdefault(source, _path_of(source, settings))
+
+        keep, fresh_docs, files_meta = [], [], {}
+        for source, path in sorted(by_source.items()):
+            meta = old_files.get(source)
+            if not path.exists():
+                report.removed.append(source)
+                continue
+            if meta and _same_stat(path, meta):
+                keep.append(source)
+                files_meta[source] = meta
+                continue
+            stat = path.stat()
+            if meta and ingest.file_sha256(path) == meta["sha256"]:  # touched, not changed
+                keep.append(source)
+                files_meta[source] = {**meta, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+                continue
+            try:
+                doc = ingest.read_document(path, settings.root)
+            except BadDocument as e:
+                report.failed.append(str(e))
+                if meta:
+                    report.removed.append(source)
+                continue
+            (report.changed if meta else report.added).append(source)
+            fresh_docs.append(doc)
+            files_meta[source] = {"sha256": doc.sha256, "size": stat.st_size,
+                                  "mtime_ns": stat.st_mtime_ns}
+        report.unchanged = keep
+
+        passages, vectors = [], []
+        if old is not None:
+            kept = set(keep)
+            rows = [i for i, p in enumerate(old.passages) if p.source in kept]
+            passages += [old.passages[i] for i in rows]
+            vectors.append(old.vectors[rows])
+        new_passages = [p for doc in fresh_docs
+                        for p in ingest.passages(doc, settings.chunk_chars, settings.chunk_overlap)]
+        if new_passages:
+            embedder = embedder or _embedder()
+            log(f"Embedding {len(new_passages)} passages from {len(fresh_docs)} file(s)...")
+            vectors.append(embedder.embed([p.text for p in new_passages],
+                                          progress=len(new_passages) > 64))
+            passages += new_passages
+        for source in files_meta:
+            files_meta[source]["passages"] = sum(p.source == source for p in passages)
+        dim = _dimension(embedder)
+        matrix = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype="float32")
+        report.passages = len(passages)
+        if report.touched or old is None or rebuild:
+            _write(settings, passages, matrix, files_meta, old)
+        return report
+
+
+def remove(settings: Settings, sources) -> UpdateReport:
+    """Drop documents from the index by their source names; their files are left alone."""
+    with _lock(settings.index_path):
+        old = load(settings)
+        gone = set(sources)
+        unknown = gone - set(old.sources)
+        if unknown:
+            raise IndexMissing(f"not in the index: {', '.join(sorted(unknown))}; "
+                               "see the indexed names in index/manifest.json")
+        rows = [i for i, p in enumerate(old.passages) if p.source not in gone]
+        files = {k: v for k, v in old.sources.items() if k not in gone}
+        report = UpdateReport(removed=sorted(gone), unchanged=sorted(files),
+                              passages=len(rows))
+        _write(settings, [old.passages[i] for i in rows], old.vectors[rows], files, old)
+        return report
+
+
+def _write(settings, passages, matrix, files_meta, old) -> None:
+    import faiss
+
+    folder = settings.index_path
+    gen = uuid.uuid4().hex[:12]
+    tmp = f".tmp-{os.getpid()}"
+    with open(folder / f"passages-{gen}.jsonl{tmp}", "w", encoding="utf-8") as f:
+        for p in passages:
+            f.write(json.dumps({"source": p.source, "page": p.page, "start": p.start,
+                                "end": p.end, "text": p.text}, ensure_ascii=False) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    flat = faiss.IndexFlatIP(matrix.shape[1])
+    if len(matrix):
+        flat.add(matrix)
+    faiss.write_index(flat, str(folder / f"vectors-{gen}.faiss{tmp}"))
+    for name in (f"passages-{gen}.jsonl", f"vectors-{gen}.faiss"):
+        os.replace(folder / f"{name}{tmp}", folder / name)
+    manifest = {"format": settings.index_fingerprint()["format"],
+                "settings": settings.index_fingerprint(), "dimension": int(matrix.shape[1]),
+                "generation": gen, "passages": len(passages), "files": files_meta}
+    _atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
+    for stale in folder.iterdir():  # the previous generation and leftovers of killed runs
+        if stale.name.startswith(("passages-", "vectors-")) and gen not in stale.name:
+            stale.unlink(missing_ok=True)
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(text)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+@contextlib.contextmanager
+def _lock(folder: Path):
+    """One writer at a time (the CLI and the web UI may both index)."""
+    with open(folder / ".lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def stale_sources(index: Index, settings: Settings) -> list[str]:
+    """Indexed files that were changed or removed since indexing (a cheap stat check)."""
+    out = []
+    for source, meta in index.sources.items():
+        path = _path_of(source, settings)
+        if not path.exists() or not _same_stat(path, meta):
+            if not path.exists() or ingest.file_sha256(path) != meta["sha256"]:
+                out.append(source)
+    return out
+
+
+def _path_of(source: str, settings: Settings) -> Path:
+    p = Path(source)
+    return p if p.is_absolute() else settings.root / p
+
+
+def _same_stat(path: Path, meta: dict) -> bool:
+    st = path.stat()
+    return st.st_size == meta.get("size") and st.st_mtime_ns == meta.get("mtime_ns")
+
+
+def _embedder():
+    from .embed import Embedder
+
+    return Embedder()
+
+
+def _dimension(embedder) -> int:
+    from .embed import DIMENSION
+
+    return getattr(embedder, "dimension", DIMENSION)
+
+
+__all__ = ["Index", "UpdateReport", "load", "update", "remove", "stale_sources"]

@@ -1,0 +1,97 @@
+"""The data that flows through the assistant, stage by stage.
+
+    Passage  (ingest)   a span of one document, with exact character offsets
+    Hit      (retrieve) a passage with its retrieval scores
+    Evidence (answer)   a numbered, narrowed span shown to the model as [n]
+    Citation (cite)     a checked [n] in the answer, resolved to an exact quote
+    Answer   (answer)   what `Assistant.ask` returns to the CLI, the UI and the eval
+
+Every span is (source, page, start, end): for .txt/.md, `start:end` index the file read with
+`open(source, encoding="utf-8", newline="").read()`; for PDF they index the text pypdf extracts
+from that 1-based `page` (see `ingest.pdf_page_text`). `text` is always exactly that slice.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Passage:
+    source: str  # path as indexed: relative to the project root when inside it
+    start: int
+    end: int
+    text: str
+    page: int | None = None  # 1-based page for PDFs, None for text files
+
+    @property
+    def key(self) -> tuple:
+        return (self.source, self.page, self.start, self.end)
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float  # fused score (reciprocal-rank fusion), higher is better
+    dense: float  # cosine similarity to the question
+    keyword: float  # BM25 score, 0 when no query term matched
+
+
+@dataclass(frozen=True)
+class Evidence:
+    n: int  # the number the model sees and cites
+    passage: Passage  # narrowed to the sentences that matter for the question
+
+
+@dataclass(frozen=True)
+class Citation:
+    n: int
+    source: str
+    start: int
+    end: int
+    quote: str
+    page: int | None = None
+    supported: bool = True  # False when the support check could not confirm the claim
+    support: float = 0.0  # the support score of the cited span for its sentence
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CiteReport:
+    """What the citation checker did to the model's raw answer."""
+
+    text: str  # the answer with invalid markers removed
+    citations: tuple[Citation, ...]
+    invalid: int = 0  # out of range or malformed markers dropped
+    repeated: int = 0  # the same number twice in one sentence, dropped
+    replaced: int = 0  # citations moved to the passage that supports the sentence
+    unsupported: int = 0  # citations no passage could be shown to support
+    added: int = 0  # sentences without a marker given the passage that supports them
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    answer: str
+    abstained: bool
+    citations: tuple[Citation, ...]
+    model: str
+    timings: dict
+    raw_answer: str = ""  # the model's words before citation checking
+    search_query: str = ""  # the standalone question used for retrieval
+    evidence: tuple[Evidence, ...] = ()
+    checks: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "citations": [c.to_dict() for c in self.citations],
+            "model": self.model,
+            "timings": self.timings,
+            "raw_answer": self.raw_answer,
+            "search_query": self.search_query,
+            "checks": self.checks,
+        }
