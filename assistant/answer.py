@@ -35,7 +35,7 @@ class Assistant:
         self.model = model or (str(self.settings.model_path) if self.settings.model_path else None)
         self.log = log
         self._embedder, self._llm = embedder, llm
-        self._index = self._retriever = None
+        self._index = self._retriever = self._model_path = None
         self._llm_lock = threading.Lock()  # llama.cpp contexts are not thread-safe: queue calls
         self._load_lock = threading.RLock()
 
@@ -89,14 +89,22 @@ class Assistant:
                 self._retriever = Retriever(self.index, self.embedder, self.settings)
             return self._retriever
 
+    def model_path(self):
+        """The GGUF to load: checked (and for the default model, prepared) without loading it."""
+        if self._model_path is None:
+            from .generate import resolve_model
+
+            self._model_path = resolve_model(self.model, self.settings.models_path, self.log)
+        return self._model_path
+
     @property
     def llm(self):
         with self._load_lock:
             if self._llm is None:
-                from .generate import LLM, resolve_model
+                from .generate import LLM
 
-                path = resolve_model(self.model, self.settings.models_path, self.log)
-                self._llm = LLM(path, n_ctx=self.settings.n_ctx, n_threads=self.settings.n_threads)
+                self._llm = LLM(self.model_path(), n_ctx=self.settings.n_ctx,
+                                n_threads=self.settings.n_threads)
             return self._llm
 
     @property
@@ -104,8 +112,19 @@ class Assistant:
         return self._llm.name if self._llm is not None else (self.model or "qwen")
 
     def preload(self) -> threading.Thread:
-        """Load the LLM in the background while retrieval runs (cuts cold-start time)."""
-        t = threading.Thread(target=lambda: self.llm, daemon=True)
+        """Check the model now, then load it in the background while retrieval runs.
+
+        A bad model file fails here, in one line, before seconds go into retrieval; a load
+        error in the thread is raised again, in the caller's thread, by the first `ask`.
+        """
+        self.model_path()
+
+        def load():
+            try:
+                self.llm
+            except Exception:  # noqa: BLE001 - reported by the next use of self.llm
+                pass
+        t = threading.Thread(target=load, daemon=True)
         t.start()
         return t
 

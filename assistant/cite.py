@@ -27,6 +27,10 @@ _BRACKET = re.compile(r"\s*(?:\[([^\[\]\n]{0,30})\]|【([^【】\n]{0,30})】|\[
 _CITE_ITEM = re.compile(r"^\s*(?:sources?|src|doc(?:ument)?|passage|ref)?\s*#?\s*(\d+)\s*(?:†.*)?$",
                         re.IGNORECASE)
 _LEADING = re.compile(r"^(?:\s*(?:\[[^\[\]\n]{0,30}\]|【[^【】\n]{0,30}】))+")
+# A sentence that only points at sources ("Source [2] provides this information.")
+_META = re.compile(r"^\W*(?:(?:both|all|the)\s+)?(?:sources?|see)\W*(?:and\W*)*"
+                   r"(?:(?:provide|support|confirm|state|give|contain|mention)s?\s+"
+                   r"(?:this|these|the|that)\b[^.]{0,40})?[.!:]?\s*$", re.IGNORECASE)
 _LOOKS_LIKE_CITE = re.compile(r"\d|^\s*(sources?|src|doc|document|passage|ref)\b", re.IGNORECASE)
 
 
@@ -48,7 +52,9 @@ def parse(raw: str, n_evidence: int) -> tuple[list[Sentence], dict]:
             out[-1] = _extend(out[-1], nums, n_evidence, counts)
             piece = piece[lead.end():]
         nums, text = _markers(piece, counts)
-        if text.strip(" .,;:!?"):
+        if out and _META.match(text):  # "Sources [1] and [2] say this.": cites the sentence before
+            out[-1] = _extend(out[-1], nums, n_evidence, counts)
+        elif text.strip(" .,;:!?"):
             out.append(Sentence(_tidy(text), _valid(nums, n_evidence, counts)))
         elif out:
             out[-1] = _extend(out[-1], nums, n_evidence, counts)
@@ -147,9 +153,17 @@ def narrow(claim: str, ev: Evidence, min_support: float) -> tuple[int, int]:
     sents = sentence_spans(p.text, p.start)
     if len(sents) < 2:
         return p.start, p.end
-    scored = [(support(claim, p.text[s - p.start:e - p.start]), s, e) for s, e in sents]
-    best, s, e = max(scored)
+    scored = [(support(claim, p.text[s - p.start:e - p.start]),
+               similarity_pairs(claim, p.text[s - p.start:e - p.start]), s, e) for s, e in sents]
+    best, _, s, e = max(scored)  # ties go to the sentence sharing more word pairs
     return (s, e) if best >= min_support else (p.start, p.end)
+
+
+def similarity_pairs(claim: str, span: str) -> float:
+    """Share of the claim's adjacent content-word pairs that the span also has."""
+    a, b = terms(claim), terms(span)
+    pairs = set(zip(a, a[1:]))
+    return len(pairs & set(zip(b, b[1:]))) / max(1, len(pairs))
 
 
 def _citation(ev: Evidence, spans) -> Citation:

@@ -70,7 +70,7 @@ def ask(question, as_json, model, top_k, index_dir):
     settings, model = make_settings(index_dir, top_k, model)
     assistant = Assistant(settings, model=model)
     q = assistant.check_question(" ".join(question))  # fail fast, before loading anything
-    assistant.preload()
+    loader = assistant.preload()
     streamed = []
 
     def on_token(piece):
@@ -79,6 +79,9 @@ def ask(question, as_json, model, top_k, index_dir):
         sys.stdout.flush()
 
     answer = assistant.ask(q, on_token=None if as_json else on_token)
+    if answer.timings.get("first_token_s") is None:  # declined before the model was needed:
+        loader.join()  # still report a model that cannot load, now rather than next time
+        assistant.llm
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
@@ -133,6 +136,85 @@ def index(paths, rebuild, index_dir):
     click.echo(report.summary())
     if report.failed:
         sys.exit(1)
+
+
+@cli.command("eval")
+@click.option("--questions", type=click.Path(dir_okay=False, path_type=Path),
+              help="Question set, JSONL as in evals/README.md (default: evals/seed_questions.jsonl).")
+@click.option("--dataset", help="Run a benchmark instead: clapnq, or the folder with its files. "
+                                "Uses its own index in .cache/clapnq.")
+@click.option("--retrieval-only", is_flag=True, help="Score retrieval alone, with no LLM (fast).")
+@click.option("--limit", type=click.IntRange(1), help="Ask only N questions (the first N; for "
+                                                      "--dataset, N alternating answerable/not).")
+@click.option("--seed", type=int, default=0, show_default=True,
+              help="Shuffles the questions drawn from --dataset.")
+@click.option("--label", help="Name for the report folder (default: set and model).")
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
+              help="Where report folders go (default: evals/results).")
+@click.option("--compare", nargs=2, metavar="A B",
+              help="Show two report folders' figures side by side, and exit.")
+@click.option("--json", "as_json", is_flag=True, help="Print summary.json on stdout.")
+@settings_options
+def eval_command(questions, dataset, retrieval_only, limit, seed, label, out, compare, as_json,
+                 model, top_k, index_dir):
+    """Score answers, citations, abstention, retrieval and latency on a question set.
+
+    Writes evals/results/<time>-<label>/ (report.md, summary.json, results.jsonl, charts)
+    and prints the summary. Ctrl-C stops early and keeps the questions already scored.
+
+    Example usage:
+
+        assistant eval --retrieval-only
+        assistant eval --model smollm2 --limit 5
+        assistant eval --dataset clapnq --limit 100
+        assistant eval --compare evals/results/A evals/results/B
+    """
+    import shlex
+
+    from . import evaluate, report
+
+    settings, model = make_settings(index_dir, top_k, model)
+    results_dir = out or settings.root / "evals" / "results"
+    if compare:
+        click.echo(report.compare(*compare, results_dir=results_dir))
+        return
+    if questions and dataset:
+        raise click.UsageError("use --questions or --dataset, not both")
+    result = evaluate.run_eval(settings, model=model, questions=questions, dataset=dataset,
+                               retrieval_only=retrieval_only, limit=limit, seed=seed,
+                               label=label, out=results_dir,
+                               command=shlex.join(["assistant", *sys.argv[1:]]))
+    if as_json:
+        click.echo(json.dumps(result.to_json(), indent=1, ensure_ascii=False))
+    else:
+        click.echo(f"{result.table()}\n\n{result.category_table()}")
+    click.echo(f"Report: {result.folder / 'report.md'}", err=True)
+    if not result.complete:
+        click.echo(f"Interrupted: {result.meta['questions_done']} of "
+                   f"{result.meta['questions_total']} questions scored.", err=True)
+        sys.exit(130)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; 0.0.0.0 lets other machines in.")
+@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535),
+              help="Port to listen on.")
+@settings_options
+def ui(host, port, model, top_k, index_dir):
+    """Open the web chat: answers stream in, with each cited passage highlighted.
+
+    Example usage:
+
+    \b
+        assistant ui
+        assistant ui --port 8000 --model smollm2
+    """
+    from .answer import Assistant
+    from .ui import serve
+
+    settings, model = make_settings(index_dir, top_k, model)
+    serve(Assistant(settings, model=model), host=host, port=port)
 
 
 def main():

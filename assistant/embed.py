@@ -43,12 +43,15 @@ class Embedder:
             # The model is local; switching the hub off makes any accidental fetch fail fast.
             os.environ["HF_HUB_OFFLINE"] = "1"
             os.environ["TRANSFORMERS_OFFLINE"] = "1"
+            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
             folder = embedder_dir()
             try:
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as hf_logging
             except ImportError:
                 raise MissingDependency("sentence-transformers is not installed; "
                                         "run the set-up command in the README")
+            hf_logging.disable_progress_bar()  # "Loading weights" bars on every run
             self._model = SentenceTransformer(str(folder), device="cpu")
         return self._model
 

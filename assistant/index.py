@@ -234,7 +234,8 @@ def _write(settings, passages, matrix, files_meta, old) -> None:
                 "generation": gen, "passages": len(passages), "files": files_meta}
     _atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
     for stale in folder.iterdir():  # the previous generation and leftovers of killed runs
-        if stale.name.startswith(("passages-", "vectors-")) and gen not in stale.name:
+        old_data = stale.name.startswith(("passages-", "vectors-")) and gen not in stale.name
+        if old_data or ".tmp-" in stale.name:
             stale.unlink(missing_ok=True)
 
 

@@ -20,8 +20,8 @@ SYSTEM = (
 # One worked answer and one worked refusal. They are the same for every question, so a warm
 # process keeps them in the model's KV cache and pays for them once.
 _EXAMPLE_SOURCES = (
-    "Sources:\n[1] (a.txt) «The bridge was opened in 1932 by the mayor, Jane Holt.»\n"
-    "[2] (b.txt) «Traffic on the bridge doubled in the 1950s.»"
+    "Sources:\n[1] «The bridge was opened in 1932 by the mayor, Jane Holt.»\n"
+    "[2] «Traffic on the bridge doubled in the 1950s.»"
 )
 EXAMPLES = [
     {"role": "user", "content": f"{_EXAMPLE_SOURCES}\n\nQuestion: Who opened the bridge?"},
@@ -53,18 +53,19 @@ _CONTROL = re.compile(r"<\|[^|>]{0,40}\|>|</?s>|\[/?INST\]|<<SYS>>|<</SYS>>|"
                       r"<(start|end)_of_turn>|<\|?(im_start|im_end|endoftext)\|?>")
 
 
+_LOOKALIKE = str.maketrans("<>[]", "‹›⟦⟧")
+
+
 def defuse(text: str) -> str:
     """Make control tokens inert text, so a document cannot open a new chat turn."""
-    return _CONTROL.sub(lambda m: m.group().replace("<", "‹").replace(">", "›"), text)
+    return _CONTROL.sub(lambda m: m.group().translate(_LOOKALIKE), text)
 
 
 def evidence_block(evidence) -> str:
     lines = [EVIDENCE_HEADER]
-    for ev in evidence:
-        title = ev.passage.source.rsplit("/", 1)[-1]
-        page = f", page {ev.passage.page}" if ev.passage.page else ""
+    for ev in evidence:  # no file names: they cost prompt tokens and tell the model nothing
         body = " ".join(defuse(ev.passage.text).split())
-        lines.append(f"[{ev.n}] ({title}{page}) «{body}»")
+        lines.append(f"[{ev.n}] «{body}»")
     return "\n".join(lines)
 
 

@@ -85,14 +85,14 @@ class Retriever:
         vecs = self.embedder.embed([c[2].text for c in cands])
         qterms = set(terms(query))
         scores = []
-        for (rank, _, s), v in zip(cands, vecs):
+        for (rank, _, s, _), v in zip(cands, vecs):
             overlap = len(qterms & set(terms(s.text))) / max(1, len(qterms))
-            scores.append(float(v @ qvec) + 0.3 * overlap - 0.01 * rank)
+            scores.append(float(v @ qvec) + self.settings.keyword_weight * overlap - 0.01 * rank)
         return _pack(cands, scores, self.settings)
 
 
-def _candidate_sentences(hits: list[Hit]) -> list[tuple[int, int, Passage]]:
-    """(hit rank, sentence number in its passage, sentence) for every distinct sentence."""
+def _candidate_sentences(hits: list[Hit]) -> list[tuple[int, int, Passage, Passage]]:
+    """(hit rank, sentence number, sentence, its passage) for every distinct sentence."""
     seen, out = set(), []
     for rank, h in enumerate(hits):
         p = h.passage
@@ -102,7 +102,7 @@ def _candidate_sentences(hits: list[Hit]) -> list[tuple[int, int, Passage]]:
             if key in seen or len(text) < 20:  # "Full Screen", "1 / 5": page debris
                 continue
             seen.add(key)
-            out.append((rank, j, Passage(p.source, s, e, text, p.page)))
+            out.append((rank, j, Passage(p.source, s, e, text, p.page), p))
     return out
 
 
@@ -144,26 +144,11 @@ def _merge(cands, chosen, scores, max_items) -> list[Evidence]:
     out = []
     for n, g in enumerate(groups[:max_items], start=1):
         first, last = cands[g[0]][2], cands[g[-1]][2]
-        out.append(Evidence(n, _join(first, last, cands[g[0]][0], cands)))
+        out.append(Evidence(n, _join(first, last, cands[g[0]][3]) if len(g) > 1 else first))
     return out
 
 
-def _join(first: Passage, last: Passage, rank: int, cands) -> Passage:
-    if first is last:
-        return first
-    # Both sentences come from the same retrieved passage; rebuild the exact span from it.
-    whole = next(c[2] for c in cands if c[0] == rank and c[2] is first)
-    text = _passage_text(first, last, cands, rank)
+def _join(first: Passage, last: Passage, whole: Passage) -> Passage:
+    """One exact span from `first` to `last`, cut from the passage both came from."""
+    text = whole.text[first.start - whole.start:last.end - whole.start]
     return Passage(whole.source, first.start, last.end, text, whole.page)
-
-
-def _passage_text(first, last, cands, rank) -> str:
-    parts = sorted((c[2] for c in cands if c[0] == rank and first.start <= c[2].start
-                    and c[2].end <= last.end), key=lambda p: p.start)
-    # Sentences are separated by whitespace we did not keep; fill it from their offsets.
-    text, pos = "", first.start
-    for p in parts:
-        text += " " * (p.start - pos) if text else ""
-        text += p.text
-        pos = p.end
-    return text

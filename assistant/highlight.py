@@ -1,0 +1,174 @@
+"""HTML for the web UI: answers with linked [n] markers, and source cards that show each cited
+passage highlighted inside a few sentences of the file it came from.
+
+Pure functions from text to HTML strings (reading a source file is the one I/O, kept in
+`read_source`). Every piece of document or model text is HTML-escaped here; nothing else in
+the UI builds markup from them.
+
+    >>> text = "Mali is in West Africa. Serval began in 2013. It ended in 2014. France left."
+    >>> highlight(text, 24, 45, sentences=1)
+    'Mali is in West Africa. <mark>Serval began in 2013.</mark> It ended in 2014.…'
+"""
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from .ingest import sentence_spans
+from .types import Answer, Citation
+
+CONTEXT_SENTENCES = 2  # sentences shown on each side of a quote: enough to judge it, still short
+CONTEXT_CHARS = 400  # a cap per side, for text without sentence ends (tables, PDF debris)
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def title_of(source: str) -> str:
+    return source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+# --- the quoted passage in its context ------------------------------------------------------
+def context_bounds(text: str, start: int, end: int, sentences: int = CONTEXT_SENTENCES,
+                   max_chars: int = CONTEXT_CHARS) -> tuple[int, int]:
+    """(start, end) of `sentences` whole sentences either side of text[start:end]."""
+    lo, hi = max(0, start - 2 * max_chars), min(len(text), end + 2 * max_chars)
+    spans = sentence_spans(text[lo:hi], lo)
+    if lo > 0:  # the window may cut the first and last sentence: never show half of one
+        spans = spans[1:]
+    if hi < len(text):
+        spans = spans[:-1]
+    before = [s for s, _ in spans if s < start][-sentences:] if sentences else []
+    after = [e for _, e in spans if e > end][:sentences] if sentences else []
+    cstart, cend = (before[0] if before else start), (after[-1] if after else end)
+    if cstart < start - max_chars:  # one very long sentence: cut it at a word
+        cut = text.find(" ", start - max_chars, start)
+        cstart = cut + 1 if cut >= 0 else start - max_chars
+    if cend > end + max_chars:
+        cut = text.rfind(" ", end, end + max_chars)
+        cend = cut if cut >= 0 else end + max_chars
+    return cstart, cend
+
+
+def highlight(text: str, start: int, end: int, sentences: int = CONTEXT_SENTENCES) -> str:
+    """The quote in <mark>, with its context around it; '…' where the file goes on."""
+    cstart, cend = context_bounds(text, start, end, sentences)
+    head = "…" if cstart > 0 else ""
+    tail = "…" if text[cend:].strip() else ""
+    return (f"{head}{esc(text[cstart:start])}<mark>{esc(text[start:end])}</mark>"
+            f"{esc(text[end:cend])}{tail}")
+
+
+def read_source(root: Path, source: str, page: int | None) -> str | None:
+    """The text a citation's offsets index (see types.py), or None if it cannot be read."""
+    from .errors import BadDocument
+    from .ingest import pdf_page_text
+
+    path = Path(source) if Path(source).is_absolute() else Path(root) / source
+    try:
+        if page is not None:
+            return pdf_page_text(path, page)
+        with open(path, encoding="utf-8", newline="") as f:
+            return f.read()
+    except (OSError, UnicodeDecodeError, BadDocument, IndexError):
+        return None
+
+
+def _same(a: str, b: str) -> bool:
+    return " ".join(a.split()) == " ".join(b.split())
+
+
+# --- source cards -----------------------------------------------------------------------
+def anchor(turn: int, n: int) -> str:
+    return f"src-{turn}-{n}"
+
+
+def source_card(c: Citation, text: str | None, turn: int) -> str:
+    """One cited source: title, page, location, and the passage highlighted in context."""
+    notes = []
+    if text is not None and _same(text[c.start:c.end], c.quote):
+        body = highlight(text, c.start, c.end)
+    else:  # the file moved or changed since indexing: show what was indexed, and say so
+        body = f"<mark>{esc(c.quote)}</mark>"
+        notes.append("The file changed or is missing since it was indexed; this is the "
+                     "indexed text.")
+    if not c.supported:
+        notes.append("The citation check could not confirm this passage supports the "
+                     "sentence.")
+    page = f'<span class="src-page">page {c.page}</span>' if c.page else ""
+    note = "".join(f'<div class="src-note">{esc(n)}</div>' for n in notes)
+    return (f'<div class="src-card" id="{anchor(turn, c.n)}" tabindex="0">'
+            f'<div class="src-head"><span class="src-n">[{c.n}]</span> '
+            f'<span class="src-title">{esc(title_of(c.source))}</span>{page}</div>'
+            f'<div class="src-path">{esc(c.source)} · characters {c.start}–{c.end}</div>'
+            f'<div class="src-context">{body}</div>{note}</div>')
+
+
+def turn_sources(answer: Answer, turn: int, read) -> str:
+    """The cards for one answer's citations (none for an abstention).
+
+    `read(source, page)` returns the source text, e.g. functools.partial(read_source, root).
+    """
+    if answer.abstained or not answer.citations:
+        return ""
+    cards = "".join(source_card(c, read(c.source, c.page), turn) for c in answer.citations)
+    return (f'<section class="src-turn" id="turn-{turn}">'
+            f'<div class="src-question">Sources for “{esc(answer.question)}”</div>'
+            f"{cards}</section>")
+
+
+EMPTY_SOURCES = ('<div class="src-empty">The passages an answer cites appear here, '
+                 "highlighted in their documents. Select a [n] marker to jump to one.</div>")
+
+
+def sources_panel(turn_html) -> str:
+    """Every answer's cards, newest first, so a marker in an older answer still has its card."""
+    parts = [h for h in reversed(list(turn_html)) if h]
+    return "".join(parts) if parts else EMPTY_SOURCES
+
+
+# --- chat messages ----------------------------------------------------------------------
+def link_markers(text: str, turn: int, titles: dict[int, str]) -> str:
+    """Escape `text` and make each cited [n] a link to its source card."""
+    def link(m):
+        n = int(m.group(1))
+        if n not in titles:
+            return m.group()
+        return (f'<a class="cite" href="#{anchor(turn, n)}" '
+                f'title="{esc(titles[n])}">[{n}]</a>')
+
+    return _MARKER.sub(link, esc(text))
+
+
+def searched(query: str) -> str:
+    return f'<div class="searched">Searched for: {esc(query)}</div>' if query else ""
+
+
+def answer_html(answer: Answer, turn: int) -> str:
+    """The checked answer with linked markers, or a plainly different abstention notice."""
+    if answer.abstained:
+        return (f'<div class="abstain"><div class="abstain-text">{esc(answer.answer)}</div>'
+                f"{searched(answer.search_query)}</div>")
+    titles = {c.n: title_of(c.source) + (f", page {c.page}" if c.page else "")
+              for c in answer.citations}
+    return (f'<div class="answer"><p>{link_markers(answer.answer, turn, titles)}</p>'
+            f"{searched(answer.search_query)}</div>")
+
+
+def question_html(question: str) -> str:
+    return f'<div class="question">{esc(question)}</div>'
+
+
+def streaming_html(text: str) -> str:
+    return f'<div class="answer streaming"><p>{esc(text)}<span class="cursor"></span></p></div>'
+
+
+def pending_html() -> str:
+    return '<div class="pending">Searching the documents…</div>'
+
+
+def error_html(message: str) -> str:
+    return f'<div class="error">{esc(message)}</div>'

@@ -1,0 +1,96 @@
+"""One chat session in the web UI: its turns, the history follow-ups need, and streaming.
+
+Pure Python (no Gradio, no models), so the UI's state and its follow-up logic are unit-tested
+on their own. A Session is immutable: each answer makes a new one, which Gradio keeps per
+browser tab, so two people never share a conversation.
+
+    >>> s = Session().add(Turn(1, "Who leads the junta?", answer))
+    >>> s.history()
+    (('Who leads the junta?', 'Assimi Goita leads the junta.'),)
+    >>> for part in stream_ask(assistant.ask, "When did he postpone the election?", s.history()):
+    ...     print(part)     # growing partial text (str), then the final Answer
+"""
+from __future__ import annotations
+
+import queue
+import re
+import threading
+from dataclasses import dataclass
+
+from .types import Answer
+
+HISTORY_TURNS = 3  # the rewrite prompt reads the last three exchanges; older ones only cost time
+_MARKER = re.compile(r"\s*\[\d+\]")
+
+
+@dataclass(frozen=True)
+class Turn:
+    n: int  # 1-based; names this turn's source cards in the page (src-<n>-<citation>)
+    question: str
+    answer: Answer | None = None  # None when the question failed with `error`
+    error: str = ""
+    sources_html: str = ""  # the rendered source cards, read from the files once
+
+
+@dataclass(frozen=True)
+class Session:
+    turns: tuple[Turn, ...] = ()
+
+    @property
+    def next_n(self) -> int:
+        return len(self.turns) + 1
+
+    def add(self, turn: Turn) -> "Session":
+        return Session(self.turns + (turn,))
+
+    def history(self, max_turns: int = HISTORY_TURNS) -> tuple[tuple[str, str], ...]:
+        """(question, answer) pairs for `Assistant.ask`, citation markers removed.
+
+        Failed turns are left out; abstentions stay in, since their question still names
+        what the user is talking about.
+        """
+        pairs = [(t.question, strip_markers(t.answer.answer))
+                 for t in self.turns if t.answer is not None]
+        return tuple(pairs[-max_turns:]) if max_turns else ()
+
+
+def strip_markers(text: str) -> str:
+    """'Goita leads it [1][2].' -> 'Goita leads it.'"""
+    return _MARKER.sub("", text).strip()
+
+
+_DONE = object()
+
+
+def stream_ask(ask, question: str, history=()):
+    """Run `ask` in a worker thread; yield the growing answer text, then the Answer.
+
+    `ask` is `Assistant.ask` (or anything with its signature). Pieces that arrive together are
+    yielded as one update, so a slow browser is never flooded. An exception in `ask` is raised
+    here, in the caller's thread, after the text streamed so far.
+    """
+    pieces: queue.Queue = queue.Queue()
+    result: dict = {}
+
+    def work():
+        try:
+            result["answer"] = ask(question, history=history, on_token=pieces.put)
+        except BaseException as e:  # handed to the caller's thread, raised there
+            result["error"] = e
+        finally:
+            pieces.put(_DONE)
+
+    threading.Thread(target=work, name="ask", daemon=True).start()
+    text, done = "", False
+    while not done:
+        batch = [pieces.get()]
+        while batch[-1] is not _DONE and not pieces.empty():
+            batch.append(pieces.get_nowait())
+        done = batch[-1] is _DONE
+        new = "".join(p for p in batch if p is not _DONE)
+        if new:
+            text += new
+            yield text
+    if "error" in result:
+        raise result["error"]
+    yield result["answer"]

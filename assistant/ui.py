@@ -1,0 +1,364 @@
+"""The web front end: a chat whose answers stream in, with the passages they cite beside them.
+
+Thin, like the CLI: questions go to `Assistant.ask` (the one answer function), documents to
+`index.update` / `index.remove`. What it adds is presentation (highlight.py), upload safety
+(uploads.py) and per-tab conversation state (session.py), each a pure module tested alone.
+
+    assistant ui                     # http://127.0.0.1:7860, the default model
+    assistant ui --port 8000 --model smollm2
+
+Each browser tab has its own Session in a gr.State. Model calls are queued twice over: the
+answer event runs one at a time (a Gradio concurrency limit, so a waiting user sees the queue),
+and Assistant holds a lock around the LLM.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no telemetry calls
+
+import gradio as gr  # noqa: E402  (after the environment is set)
+
+from . import highlight as hl, index as index_mod, uploads  # noqa: E402
+from .errors import AssistantError, BadDocument  # noqa: E402
+from .ingest import SUPPORTED, source_name  # noqa: E402
+from .session import Session, Turn, stream_ask  # noqa: E402
+
+CSS = """
+#chat .question { white-space: pre-wrap; }
+#chat .answer p { margin: 0; }
+#chat a.cite { text-decoration: none; font-weight: 600; font-size: .8em; padding: 0 .3em;
+  margin: 0 .05em; border-radius: 4px; background: var(--color-accent-soft);
+  color: var(--color-accent); cursor: pointer; vertical-align: .1em; }
+#chat a.cite:hover, #chat a.cite.selected { background: var(--color-accent); color: white; }
+#chat .searched { font-size: .78em; color: var(--body-text-color-subdued); margin-top: .5em; }
+#chat .abstain-text { color: var(--body-text-color-subdued); font-style: italic; }
+#chat .abstain-text::before { content: "∅  "; font-style: normal; }
+#chat .bot:has(.abstain) { background: var(--background-fill-secondary) !important;
+  border: 1px dashed var(--border-color-primary) !important; box-shadow: none !important; }
+#chat .pending { color: var(--body-text-color-subdued); font-style: italic; }
+#chat .error { color: var(--error-text-color); }
+#chat .cursor::after { content: "▍"; animation: blink 1s steps(2) infinite; opacity: .6; }
+@keyframes blink { 50% { opacity: 0; } }
+#sources { max-height: 72vh; overflow-y: auto; padding-right: .3em; }
+.src-empty { color: var(--body-text-color-subdued); font-size: .9em; padding: 1em .2em; }
+.src-turn { margin-bottom: 1em; }
+.src-question { font-size: .8em; color: var(--body-text-color-subdued); margin: .2em 0 .4em; }
+.src-card { border: 1px solid var(--border-color-primary); border-radius: 8px;
+  padding: .6em .8em; margin-bottom: .6em; cursor: pointer; outline: none;
+  background: var(--background-fill-primary); transition: box-shadow .3s, border-color .3s; }
+.src-card:hover { border-color: var(--color-accent); }
+.src-card.selected { border-color: var(--color-accent);
+  box-shadow: 0 0 0 3px var(--color-accent-soft); }
+.src-head { font-weight: 600; display: flex; gap: .4em; align-items: baseline; }
+.src-n { color: var(--color-accent); }
+.src-title { overflow-wrap: anywhere; }
+.src-page { margin-left: auto; font-weight: 500; font-size: .78em; padding: 0 .5em;
+  border-radius: 999px; background: var(--background-fill-secondary); white-space: nowrap; }
+.src-path { font-size: .72em; color: var(--body-text-color-subdued); margin: .1em 0 .4em;
+  font-family: var(--font-mono); overflow-wrap: anywhere; }
+.src-context { white-space: pre-wrap; font-size: .9em; line-height: 1.55; }
+.src-context mark { background: #fde68a; color: inherit; padding: .05em .1em;
+  border-radius: 3px; }
+.dark .src-context mark { background: #a16207; color: white; }
+.src-note { font-size: .78em; color: #b45309; margin-top: .4em; }
+#upload-status .ok { color: var(--body-text-color); }
+#upload-status .bad { color: var(--error-text-color); }
+#upload-status div { font-size: .85em; margin: .2em 0; overflow-wrap: anywhere; }
+"""
+
+# Markers and cards are plain links and divs; this makes selecting either one bring the cited
+# passage into view (its card scrolled into the sources panel) and marks both as selected.
+JS = """
+() => {
+  const show = (card) => {
+    document.querySelectorAll('.src-card.selected, a.cite.selected')
+      .forEach((e) => e.classList.remove('selected'));
+    card.classList.add('selected');
+    document.querySelectorAll(`a.cite[href="#${card.id}"]`)
+      .forEach((a) => a.classList.add('selected'));
+    card.scrollIntoView({behavior: 'smooth', block: 'nearest'});
+  };
+  document.addEventListener('click', (e) => {
+    const link = e.target.closest('a.cite');
+    if (link) {
+      const card = document.getElementById(link.getAttribute('href').slice(1));
+      e.preventDefault();
+      if (card) show(card);
+      return;
+    }
+    const card = e.target.closest('.src-card');
+    if (card) show(card);
+  }, true);
+  document.addEventListener('keydown', (e) => {
+    if ((e.key === 'Enter' || e.key === ' ') && e.target.classList?.contains('src-card')) {
+      e.preventDefault();
+      show(e.target);
+    }
+  });
+}
+"""
+
+HEADER = ("<div class='app-header'><h2 style='margin:0'>Ask your documents</h2>"
+          "<div style='color:var(--body-text-color-subdued);font-size:.9em'>Answers come only "
+          "from the indexed documents, with every cited passage shown in its source.</div></div>")
+PLACEHOLDER = ("**Ask a question about your documents.**\n\nEach answer cites its sources: "
+               "select a marker like [1] to see the passage, highlighted in its document.")
+BUSY = "An answer is still being written; ask again when it is done."
+
+
+def chat_messages(session: Session, pending: str = "", partial: str | None = None) -> list:
+    """What the Chatbot shows: every turn, then the question being answered, if any."""
+    out = []
+    for t in session.turns:
+        reply = hl.answer_html(t.answer, t.n) if t.answer else hl.error_html(t.error)
+        out += [_msg("user", hl.question_html(t.question)), _msg("assistant", reply)]
+    if pending:
+        reply = hl.streaming_html(partial) if partial else hl.pending_html()
+        out += [_msg("user", hl.question_html(pending)), _msg("assistant", reply)]
+    return out
+
+
+def _msg(role: str, content: str) -> dict:
+    return {"role": role, "content": content}
+
+
+class WebApp:
+    """The event handlers, around one shared Assistant."""
+
+    def __init__(self, assistant, upload_limit: int = uploads.MAX_BYTES):
+        self.assistant = assistant
+        self.root = Path(assistant.settings.root)
+        self.top_k = assistant.settings.top_k
+        self.upload_limit = upload_limit
+        self.read = partial(hl.read_source, self.root)
+
+    # --- chat ------------------------------------------------------------------------------
+    def post(self, question: str, session: Session, pending: str):
+        """Show the question at once (even while another user's answer holds the model)."""
+        if pending:
+            raise gr.Error(BUSY, title="Please wait")
+        try:
+            q = self.assistant.check_question(question)
+        except AssistantError as e:
+            raise gr.Error(str(e), title="Cannot ask that")
+        return "", chat_messages(session, q), q
+
+    def answer(self, question: str, session: Session, top_k: int):
+        """Stream the answer into the chat; then show its sources. Yields (chat, session,
+        sources, pending)."""
+        if not question:
+            return
+        n, turn = session.next_n, None
+        try:
+            for part in stream_ask(partial(self._ask, top_k=top_k), question, session.history()):
+                if isinstance(part, str):
+                    yield chat_messages(session, question, part), session, gr.skip(), question
+                else:
+                    turn = Turn(n, question, part, sources_html=hl.turn_sources(part, n, self.read))
+        except AssistantError as e:
+            turn = Turn(n, question, error=str(e))
+        except Exception as e:  # a bug: keep the app usable and put the details in the log
+            traceback.print_exc()
+            turn = Turn(n, question, error=f"Internal error ({type(e).__name__}); see the "
+                                           "server log, then try again")
+        session = session.add(turn)
+        sources = hl.sources_panel(t.sources_html for t in session.turns)
+        yield chat_messages(session), session, sources, ""
+
+    def _ask(self, question, history, on_token, top_k):
+        """`Assistant.ask` with this call's number of passages.
+
+        Only one answer event runs at a time, so setting top_k on the shared Assistant here
+        cannot leak into another user's question.
+        """
+        a = self.assistant
+        if top_k and int(top_k) != a.settings.top_k:
+            a.settings = replace(a.settings, top_k=int(top_k))
+        if a.retriever.settings is not a.settings:
+            a.retriever.settings = a.settings
+        return a.ask(question, history=history, on_token=on_token)
+
+    def new_chat(self):
+        return Session(), [], hl.EMPTY_SOURCES, ""
+
+    # --- documents ---------------------------------------------------------------------------
+    def documents(self):
+        """The indexed documents as checkbox choices: (label, source)."""
+        try:
+            manifest = index_mod.read_manifest(self.assistant.settings)
+        except AssistantError:
+            manifest = None
+        files = (manifest or {}).get("files", {})
+        choices = []
+        for source, meta in sorted(files.items(), key=lambda kv: hl.title_of(kv[0]).lower()):
+            tag = " · uploaded" if uploads.is_upload(source) else ""
+            count = meta.get("passages", 0)
+            label = f"{hl.title_of(source)} ({count} passage{'s' * (count != 1)}{tag})"
+            choices.append((label, source))
+        return gr.CheckboxGroup(choices=choices, value=[])
+
+    def upload(self, files, progress=gr.Progress(track_tqdm=True)):
+        """Check, store and index uploaded files. Yields nothing partial: returns
+        (status, documents, cleared file box)."""
+        files = [Path(f) for f in (files or [])]
+        lines, stored = [], []
+        for i, f in enumerate(files):
+            progress(i / (len(files) + 1), desc=f"Checking {f.name}")
+            try:
+                stored.append(uploads.store(f, f.name, self.root, self.upload_limit))
+            except BadDocument as e:
+                lines.append(("bad", f"Not added: {e}"))
+        if stored:
+            progress(len(files) / (len(files) + 1), desc=f"Indexing {len(stored)} file(s)")
+            lines += self._index(stored)
+        return _status(lines), self.documents(), None
+
+    def _index(self, stored) -> list[tuple[str, str]]:
+        settings = self.assistant.settings
+        try:
+            report = index_mod.update(settings, [p for p, _ in stored],
+                                      embedder=self.assistant.embedder)
+        except AssistantError as e:
+            for path, replaced in stored:
+                if not replaced:
+                    path.unlink(missing_ok=True)
+            return [("bad", f"Not added: {e}")]
+        self.assistant.reload_index()
+        files = (index_mod.read_manifest(settings) or {}).get("files", {})
+        lines = [("bad", f"Not added: {reason}") for reason in report.failed]
+        for path, replaced in stored:
+            meta = files.get(source_name(path, self.root))
+            if meta is None:  # checked before, yet not indexed: do not keep it
+                path.unlink(missing_ok=True)
+                continue
+            verb = "replaced" if replaced else "added"
+            lines.append(("ok", f"✓ {path.name} {verb}: {meta['passages']} passages; "
+                                "ask about it now"))
+        return lines
+
+    def remove(self, selected):
+        """Drop the selected documents from the index; delete them if they were uploads."""
+        if not selected:
+            return _status([("bad", "Select the documents to remove first.")]), gr.skip()
+        try:
+            index_mod.remove(self.assistant.settings, selected)
+        except AssistantError as e:
+            return _status([("bad", str(e))]), self.documents()
+        for source in selected:
+            uploads.delete(self.root, source)
+        self.assistant.reload_index()
+        names = ", ".join(hl.title_of(s) for s in selected)
+        return _status([("ok", f"Removed from the index: {names}")]), self.documents()
+
+    def model_info(self) -> str:
+        a = self.assistant
+        return f"**Model:** `{a.model_name}`"
+
+
+def _status(lines) -> str:
+    return "".join(f'<div class="{kind}">{hl.esc(text)}</div>' for kind, text in lines)
+
+
+def build(assistant, upload_limit: int = uploads.MAX_BYTES) -> gr.Blocks:
+    """The page: documents and settings in a sidebar; the chat with its sources beside it."""
+    app = WebApp(assistant, upload_limit)
+    with gr.Blocks(title="Cited assistant") as demo:
+        session, pending = gr.State(Session()), gr.State("")
+        files, status, docs, remove, model, top_k = _sidebar(app)
+        gr.HTML(HEADER)
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=360):
+                chat = gr.Chatbot(elem_id="chat", show_label=False, height="68vh",
+                                  placeholder=PLACEHOLDER, feedback_options=None,
+                                  latex_delimiters=[], buttons=["copy"])
+                with gr.Row():
+                    box = gr.Textbox(placeholder="Ask about your documents…", show_label=False,
+                                     scale=8, elem_id="question", autofocus=True,
+                                     max_lines=6, container=False)
+                    ask = gr.Button("Ask", variant="primary", scale=1, min_width=80,
+                                    elem_id="ask")
+                new = gr.Button("New conversation", size="sm", elem_id="new-chat")
+            with gr.Column(scale=2, min_width=300):
+                gr.Markdown("#### Sources")
+                sources = gr.HTML(hl.EMPTY_SOURCES, elem_id="sources")
+        answering = gr.on(
+            [box.submit, ask.click], app.post, [box, session, pending], [box, chat, pending],
+            show_progress="hidden", queue=False).success(
+            app.answer, [pending, session, top_k], [chat, session, sources, pending],
+            concurrency_id="model", concurrency_limit=1, show_progress="minimal")
+        for reset in (new.click, chat.clear):
+            reset(app.new_chat, None, [session, chat, sources, pending], queue=False,
+                  cancels=[answering])
+        files.upload(app.upload, files, [status, docs, files],
+                     concurrency_id="index", concurrency_limit=1)
+        remove.click(app.remove, docs, [status, docs], concurrency_id="index",
+                     concurrency_limit=1)
+        demo.load(lambda: (app.documents(), app.model_info()), None, [docs, model])
+    return demo
+
+
+def _sidebar(app: WebApp):
+    with gr.Sidebar(label="Documents and settings", width=330):
+        gr.Markdown("### Documents")
+        files = gr.File(label=f"Add .txt, .md or .pdf files (up to "
+                              f"{app.upload_limit // 1_000_000} MB each)", file_count="multiple",
+                        file_types=sorted(SUPPORTED), type="filepath", elem_id="upload",
+                        height=120)
+        status = gr.HTML("", elem_id="upload-status")
+        docs = gr.CheckboxGroup(label="Indexed documents", elem_id="documents")
+        remove = gr.Button("Remove selected", size="sm", elem_id="remove")
+        gr.Markdown("### Settings")
+        model = gr.Markdown(app.model_info(), elem_id="model")
+        top_k = gr.Slider(1, 10, value=app.top_k, step=1, label="Passages to retrieve",
+                          info="More passages can find more, but the first word comes later.",
+                          elem_id="top-k")
+    return files, status, docs, remove, model, top_k
+
+
+def launch(assistant, host: str = "127.0.0.1", port: int = 7860,
+           upload_limit: int = uploads.MAX_BYTES) -> gr.Blocks:
+    """Start serving the app on host:port in the background; return the running Blocks."""
+    demo = build(assistant, upload_limit)
+    demo.queue(default_concurrency_limit=1)
+    try:
+        demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True,
+                    show_error=False, max_file_size=upload_limit, css=CSS, js=JS,
+                    theme=gr.themes.Soft(), footer_links=[])
+    except OSError as e:
+        raise AssistantError(f"cannot listen on {host}:{port} ({e}); pass another --port")
+    return demo
+
+
+def serve(assistant, host: str = "127.0.0.1", port: int = 7860) -> None:
+    """`assistant ui`: warm up, serve, print the address, and run until Ctrl+C."""
+    warm_up(assistant)
+    demo = launch(assistant, host, port)
+    print(f"Cited assistant: open http://{host}:{port} in your browser (Ctrl+C to stop)",
+          flush=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        print(f"Listening on {host}: anyone who can reach this machine can use the app.",
+              flush=True)
+    try:
+        while demo.is_running:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        print("Stopping.")
+    finally:
+        demo.close()
+
+
+def warm_up(assistant, log=lambda msg: print(msg, file=sys.stderr)) -> None:
+    """Load the index, the embedder and the LLM before serving, so the first question is not
+    also the slowest. In this thread: llama.cpp silences stdout while it loads, which would
+    swallow the address printed meanwhile."""
+    log("Loading the index, the embedder and the model...")
+    assistant.retriever.bm25()
+    assistant.embedder.embed(["warm up"])
+    assistant.llm

@@ -1,0 +1,268 @@
+"""The web UI in a real browser: Debian's headless Chromium, driven by Playwright.
+
+Each app runs in this process on a free port, over a temporary project of two small documents
+(never the project's own index/). One app uses the real small model (SmolLM2) to show that
+text streams in; the others use EchoLLM, a scripted model that quotes its first source, so the
+assertions about citations and highlights do not depend on a small model's luck.
+
+Skipped when /usr/bin/chromium is missing, unless REQUIRE_BROWSER=1 (CI), which fails instead.
+Set-up: apt-get install -y chromium && pip install playwright (never `playwright install`).
+"""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant import index
+from assistant.answer import Assistant
+from assistant.config import Settings
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+DOCS = {
+    "lighthouse.txt": (
+        "The Harwick lighthouse stands on the northern cape of Elsby island.\n"
+        "It was built in 1887 by the engineer Mara Quill, who also designed the harbour wall.\n"
+        "The tower is 41 metres tall and its lamp can be seen from 30 kilometres away.\n"
+        "In 1962 the lamp was electrified, and the last keeper left in 1979.\n"),
+    "orchard.md": (
+        "# The Velden orchard\n\nThe Velden orchard grows about 300 apple trees of twelve "
+        "varieties. Its harvest festival is held every October, when visitors press cider.\n"),
+}
+UPLOAD = ("The Kestrel footbridge crosses the river Aune at Tolmey.\n"
+          "The Kestrel footbridge was opened in 1934 by the mayor, Ida Brenne.\n")
+VIEWPORT = {"width": 1400, "height": 900}
+FINAL = "#chat .answer:not(.streaming), #chat .abstain, #chat .error"
+
+
+def _need(what: str):
+    reason = f"{what}; install it: apt-get install -y chromium, pip install playwright"
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        _need(f"no browser at {CHROMIUM}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _need("the playwright package is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+class EchoLLM:
+    """A scripted model: answers with the first sentence of source [1], cited, a word at a
+    time; rewrites a follow-up by joining it to the conversation's first question."""
+
+    name = "echo-test"
+
+    def __init__(self, delay: float = 0.03):
+        self.delay, self.rewrites = delay, []
+
+    def stream(self, messages, max_tokens=200, temperature=0.0):
+        m = re.search(r"^\[1\][^«\n]*«(.*?)»", messages[-1]["content"], re.M)
+        sentence = re.split(r"(?<=[.!?])\s", m.group(1))[0].rstrip(".")
+        for word in f"{sentence} [1].".split(" "):
+            time.sleep(self.delay)
+            yield word + " "
+
+    def complete(self, messages, max_tokens=64):
+        prompt = messages[-1]["content"]
+        self.rewrites.append(prompt)
+        questions = re.findall(r"[A-Z][^?\n:]*\?", prompt)
+        return f"{questions[-1]} (about: {questions[0]})"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start(tmp_path_factory, embedder, name, **assistant_kwargs):
+    from assistant import ui
+
+    root = tmp_path_factory.mktemp(name)
+    (root / "docs").mkdir()
+    for file, text in DOCS.items():
+        (root / "docs" / file).write_text(text, encoding="utf-8")
+    settings = Settings(root=root, index_dir=root / "index", seeds_dir=root / "docs",
+                        models_dir=root / "models")
+    index.update(settings, [root / "docs"], embedder=embedder, log=lambda m: None)
+    assistant = Assistant(settings, embedder=embedder, log=lambda m: None, **assistant_kwargs)
+    port = _free_port()
+    demo = ui.launch(assistant, port=port)
+    return demo, f"http://127.0.0.1:{port}", assistant
+
+
+@pytest.fixture(scope="module")
+def echo_app(tmp_path_factory, embedder):
+    llm = EchoLLM()
+    demo, url, assistant = _start(tmp_path_factory, embedder, "echo", llm=llm)
+    yield url, assistant, llm
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def smol_app(tmp_path_factory, embedder):
+    demo, url, assistant = _start(tmp_path_factory, embedder, "smol", model="smollm2")
+    yield url
+    demo.close()
+
+
+def _open(browser, url, context=None):
+    page = context.new_page() if context else browser.new_page(viewport=VIEWPORT)
+    page.goto(url)
+    page.wait_for_selector("#question textarea")
+    page.wait_for_selector("#documents label")  # the page-load event has run
+    return page
+
+
+def _watch_streaming(page):
+    """Record every text the streaming answer shows, as the browser renders it."""
+    page.evaluate("""() => {
+      window.__seen = [];
+      new MutationObserver(() => {
+        const s = document.querySelector('#chat .streaming');
+        if (s && s.innerText.trim()) window.__seen.push(s.innerText.trim());
+      }).observe(document.querySelector('#chat'),
+                 {subtree: true, childList: true, characterData: true});
+    }""")
+
+
+def _ask(page, question, nth=1, timeout=120_000):
+    page.fill("#question textarea", question)
+    page.press("#question textarea", "Enter")
+    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length >= n",
+                           arg=[FINAL, nth], timeout=timeout)
+    return page.locator(FINAL).nth(nth - 1)
+
+
+def test_real_model_streams_its_answer(browser, smol_app):
+    page = _open(browser, smol_app)
+    _watch_streaming(page)
+    final = _ask(page, "When was the Harwick lighthouse built, and by whom?")
+    seen = page.evaluate("window.__seen")
+    assert len(set(seen)) >= 2, f"expected text to grow in the browser, saw {seen}"
+    assert "Searched for:" in final.inner_text()
+    if page.locator("#chat .answer:not(.streaming)").count():  # the model cited: check it
+        assert page.locator("#sources .src-card mark").count() >= 1
+    page.close()
+
+
+def test_cited_passage_is_highlighted_in_its_source(browser, echo_app):
+    url, _, _ = echo_app
+    page = _open(browser, url)
+    _watch_streaming(page)
+    final = _ask(page, "Who built the Harwick lighthouse?")
+    assert len(set(page.evaluate("window.__seen"))) >= 3  # streamed word by word
+    marker = final.locator("a.cite").first
+    assert marker.inner_text() == "[1]" and marker.get_attribute("href") == "#src-1-1"
+    card = page.locator("#sources #src-1-1")
+    assert card.locator(".src-title").inner_text() == "lighthouse.txt"
+    quote = card.locator("mark").inner_text()
+    context = card.locator(".src-context").inner_text()
+    assert quote in DOCS["lighthouse.txt"] and len(context) > len(quote)
+    assert "Mara Quill" in quote or "Mara Quill" in context
+    marker.click()
+    page.wait_for_selector("#sources #src-1-1.selected")
+    assert "selected" in (marker.get_attribute("class") or "")
+    page.close()
+
+
+def test_follow_up_is_searched_as_a_standalone_question(browser, echo_app):
+    url, _, _ = echo_app
+    page = _open(browser, url)
+    _ask(page, "Who built the Harwick lighthouse?")
+    final = _ask(page, "When was it electrified?", nth=2)
+    searched = final.locator(".searched").inner_text()
+    assert searched == ("Searched for: When was it electrified? "
+                        "(about: Who built the Harwick lighthouse?)")
+    assert page.locator("#sources #src-2-1 mark").count() == 1
+    assert page.locator("#sources .src-turn").first.get_attribute("id") == "turn-2"
+    page.close()
+
+
+def test_unanswerable_question_is_a_plain_notice_without_sources(browser, echo_app):
+    url, _, _ = echo_app
+    page = _open(browser, url)
+    final = _ask(page, "What is the population of Lima in Peru?")
+    assert final.get_attribute("class") == "abstain"
+    assert "do not answer" in final.inner_text()
+    assert page.locator("#sources .src-card").count() == 0
+    page.close()
+
+
+def test_upload_a_document_then_ask_about_it(browser, echo_app, tmp_path):
+    url, assistant, _ = echo_app
+    root = Path(assistant.settings.root)
+    page = _open(browser, url)
+    doc = tmp_path / "Kestrel bridge.txt"
+    doc.write_text(UPLOAD, encoding="utf-8")
+    page.set_input_files("#upload input[type=file]", str(doc))
+    page.wait_for_selector("#upload-status .ok", timeout=60_000)
+    assert "Kestrel_bridge.txt added" in page.inner_text("#upload-status")
+    assert (root / "uploads" / "Kestrel_bridge.txt").read_text() == UPLOAD
+    page.wait_for_selector("#documents label:has-text('Kestrel_bridge.txt')")
+
+    final = _ask(page, "Who opened the Kestrel footbridge?")
+    assert final.locator("a.cite").count() >= 1
+    card = page.locator("#sources .src-card").first
+    assert card.locator(".src-title").inner_text() == "Kestrel_bridge.txt"
+    assert "Kestrel footbridge" in card.locator("mark").inner_text()
+
+    page.locator("#documents label:has-text('Kestrel_bridge.txt')").click()
+    page.click("#remove")
+    page.wait_for_selector("#upload-status:has-text('Removed from the index')")
+    assert not (root / "uploads" / "Kestrel_bridge.txt").exists()
+    page.close()
+
+
+def test_bad_upload_gets_a_clear_message_and_changes_nothing(browser, echo_app, tmp_path):
+    url, assistant, _ = echo_app
+    before = index.read_manifest(assistant.settings)["files"]
+    page = _open(browser, url)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    page.set_input_files("#upload input[type=file]", str(empty))
+    page.wait_for_selector("#upload-status .bad", timeout=30_000)
+    assert "empty.txt: the file is empty" in page.inner_text("#upload-status")
+    assert index.read_manifest(assistant.settings)["files"] == before
+    assert not (Path(assistant.settings.root) / "uploads" / "empty.txt").exists()
+    page.close()
+
+
+def test_two_sessions_keep_separate_conversations(browser, echo_app):
+    url, _, llm = echo_app
+    ctx_a, ctx_b = browser.new_context(viewport=VIEWPORT), browser.new_context(viewport=VIEWPORT)
+    a, b = _open(browser, url, ctx_a), _open(browser, url, ctx_b)
+    qa, qb = "Who built the Harwick lighthouse?", "When is the Velden harvest festival?"
+    for page, q in ((a, qa), (b, qb)):  # both submitted before either is answered
+        page.fill("#question textarea", q)
+        page.press("#question textarea", "Enter")
+    for page in (a, b):
+        page.wait_for_selector(FINAL, timeout=60_000)
+    assert qa in a.inner_text("#chat") and qb not in a.inner_text("#chat")
+    assert qb in b.inner_text("#chat") and qa not in b.inner_text("#chat")
+    assert "orchard.md" in b.inner_text("#sources") and "orchard.md" not in a.inner_text("#sources")
+
+    llm.rewrites.clear()
+    _ask(b, "Who plants the trees?", nth=2)  # a follow-up sees only its own session's history
+    assert qb in llm.rewrites[-1] and qa not in llm.rewrites[-1]
+    assert b.locator("#chat .question").count() == 2 and a.locator("#chat .question").count() == 1
+    ctx_a.close()
+    ctx_b.close()

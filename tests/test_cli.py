@@ -1,0 +1,135 @@
+"""The terminal front end: errors, indexing, help, and the `ask --json` contract end to end."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant.cli import cli
+from assistant.generate import SMOLLM2, _package_file
+
+
+@pytest.fixture
+def env(project, monkeypatch):
+    """A project whose seeds/ holds the fixture documents; settings come from the environment."""
+    shutil.move(project / "docs", project / "seeds")
+    values = {"ASSISTANT_ROOT": str(project), "ASSISTANT_INDEX": str(project / "index"),
+              "ASSISTANT_MODEL": "smollm2"}
+    for k, v in values.items():
+        monkeypatch.setenv(k, v)
+    return values
+
+
+def run(*args):
+    return CliRunner().invoke(cli, list(args))
+
+
+def one_line_error(result, text):
+    assert result.exit_code == 1, result.output
+    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and text in errors[0], result.output
+    assert "Traceback" not in result.output
+
+
+def test_every_command_has_help():
+    for name, command in cli.commands.items():
+        result = run(name, "--help")
+        assert result.exit_code == 0 and command.help and "Example usage" in command.help, name
+
+
+@pytest.mark.parametrize("question,text", [
+    ("", "the question is empty"), ("   ", "the question is empty"),
+    ("x" * 100_000, "100,000 characters")])
+def test_bad_questions(env, question, text):
+    one_line_error(run("ask", question), text)
+
+
+def test_missing_model_file(env, tmp_path):
+    one_line_error(run("ask", "--model", str(tmp_path / "nope.gguf"), "When?"), "not found")
+
+
+def test_not_a_gguf(env, tmp_path):
+    bad = tmp_path / "model.gguf"
+    bad.write_bytes(b"PK\x03\x04 a zip, not a model")
+    one_line_error(run("ask", "--model", str(bad), "When?"), "is not a GGUF model")
+
+
+def test_truncated_gguf(env, tmp_path):
+    real = _package_file(*SMOLLM2.files[0], SMOLLM2.pip)
+    cut = tmp_path / "cut.gguf"
+    with open(real, "rb") as f:
+        cut.write_bytes(f.read(3_000_000))
+    # in a subprocess: a native crash in llama.cpp must not take the test run down with it
+    proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "--model", str(cut), "When?"],
+                          capture_output=True, text=True, env={**os.environ, **env}, timeout=300)
+    assert proc.returncode == 1 and "cannot load" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_missing_index_and_no_seeds(env, project):
+    shutil.rmtree(project / "seeds")
+    one_line_error(run("ask", "When did Serval begin?"), "run: assistant index")
+
+
+def test_index_built_with_another_embedder(env, project):
+    assert run("index").exit_code == 0
+    path = project / "index" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["settings"]["embedder"] = "e5-small"
+    path.write_text(json.dumps(manifest))
+    one_line_error(run("ask", "When did Serval begin?"), "assistant index --rebuild")
+
+
+def test_corrupted_index(env, project):
+    assert run("index").exit_code == 0
+    (project / "index" / "manifest.json").write_text("\x00\x01garbage")
+    one_line_error(run("ask", "When did Serval begin?"), "corrupted")
+
+
+def test_index_reports_what_it_did(env, project):
+    first = run("index")
+    assert first.exit_code == 0 and first.output.count("added:") == 3
+    (project / "seeds" / "serval.txt").write_text("Serval ended in 2014.")
+    second = run("index")
+    assert "changed: seeds/serval.txt" in second.output and "2 unchanged" in second.output
+
+
+def test_index_a_mixed_folder(env, project, tmp_path):
+    mixed = tmp_path / "mixed"
+    mixed.mkdir()
+    (mixed / "good.txt").write_text("Gao hosted the largest French base in Mali.")
+    (mixed / "empty.txt").write_text("")
+    (mixed / "notes.docx").write_bytes(b"PK")
+    (mixed / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    result = run("index", str(mixed))
+    assert result.exit_code == 1  # something could not be indexed: say so in the exit code
+    assert "1 skipped (unsupported type)" in result.output and "2 failed" in result.output
+    assert "added: mixed/good.txt" in result.output  # inside the project root: a relative name
+
+
+def test_ask_json_contract_with_the_real_small_model(env, project):
+    """`assistant ask --json` in a real process with SmolLM2: structure, not content."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "--json",
+         "When was Operation Serval transformed to Operation Barkhane?"],
+        capture_output=True, text=True, env={**os.environ, **env}, timeout=600, cwd=project)
+    assert proc.returncode == 0, proc.stderr
+    answer = json.loads(proc.stdout)  # stdout is exactly one JSON object; logs go to stderr
+    assert {"question", "answer", "abstained", "citations", "model", "timings"} <= set(answer)
+    assert answer["model"] == SMOLLM2.file
+    assert set(answer["timings"]) >= {"retrieve_s", "first_token_s", "total_s"}
+    if answer["abstained"]:
+        assert answer["citations"] == []
+    numbers = [c["n"] for c in answer["citations"]]
+    assert len(numbers) == len(set(numbers))
+    for c in answer["citations"]:
+        assert f"[{c['n']}]" in answer["answer"]  # only cited sources are listed
+        assert set(c) >= {"n", "source", "start", "end", "quote", "page"}
+        text = open(Path(project) / c["source"], encoding="utf-8", newline="").read() \
+            if c["page"] is None else None
+        if text is not None:
+            assert text[c["start"]:c["end"]] == c["quote"]
+    assert (project / "index" / "manifest.json").exists()  # the first run built the index

@@ -1,0 +1,159 @@
+"""The index folder: manifest, staleness, incremental updates, atomic writes, damage."""
+import json
+
+import pytest
+
+from assistant import index
+from assistant.errors import IndexMismatch, IndexMissing
+
+
+def manifest(settings):
+    return json.loads((settings.index_path / "manifest.json").read_text())
+
+
+def test_build_writes_a_self_describing_index(settings, counting_embedder):
+    report = index.update(settings, embedder=counting_embedder)
+    assert sorted(report.added) == ["docs/junta.md", "docs/serval.txt", "docs/un.pdf"]
+    m = manifest(settings)
+    assert m["settings"] == settings.index_fingerprint()
+    assert m["settings"]["embedder"] == "all-MiniLM-L6-v2" and m["dimension"] == 384
+    assert set(m["files"]) == set(report.added)
+    assert all(len(f["sha256"]) == 64 for f in m["files"].values())
+    idx = index.load(settings)
+    assert len(idx.passages) == m["passages"] == len(idx.vectors) == idx.faiss().ntotal
+    for p in idx.passages:  # the stored passages still match their files
+        if p.page is None:
+            raw = open(settings.root / p.source, encoding="utf-8", newline="").read()
+            assert raw[p.start:p.end] == p.text
+
+
+def test_update_embeds_only_what_changed(settings, counting_embedder, project):
+    index.update(settings, embedder=counting_embedder)
+    gen = manifest(settings)["generation"]
+    counting_embedder.calls.clear()
+
+    again = index.update(settings, embedder=counting_embedder)  # nothing changed
+    assert counting_embedder.calls == [] and not again.touched
+    assert manifest(settings)["generation"] == gen
+    assert len(again.unchanged) == 3
+
+    (project / "docs" / "new.txt").write_text("Minusma peacekeepers left in December 2023.")
+    added = index.update(settings, embedder=counting_embedder)
+    assert added.added == ["docs/new.txt"] and len(counting_embedder.calls) == 1
+    assert all("Minusma" in t for t in counting_embedder.calls[0])
+
+    counting_embedder.calls.clear()
+    (project / "docs" / "serval.txt").write_text("Barkhane ended in 2022. It had 5,100 troops.")
+    changed = index.update(settings, embedder=counting_embedder)
+    assert changed.changed == ["docs/serval.txt"]
+    assert [t for call in counting_embedder.calls for t in call] == [
+        "Barkhane ended in 2022. It had 5,100 troops."]
+
+    (project / "docs" / "junta.md").unlink()
+    removed = index.update(settings, embedder=counting_embedder)
+    assert removed.removed == ["docs/junta.md"]
+    idx = index.load(settings)
+    assert {p.source for p in idx.passages} == {"docs/serval.txt", "docs/un.pdf", "docs/new.txt"}
+    assert not any("Goita" in p.text for p in idx.passages)
+
+
+def test_touched_but_unchanged_file_is_not_re_embedded(settings, counting_embedder, project):
+    index.update(settings, embedder=counting_embedder)
+    counting_embedder.calls.clear()
+    path = project / "docs" / "serval.txt"
+    path.write_text(path.read_text())  # new mtime, same content
+    report = index.update(settings, embedder=counting_embedder)
+    assert counting_embedder.calls == [] and not report.touched
+
+
+def test_indexing_a_folder_outside_the_root_uses_absolute_names(settings, embedder, tmp_path_factory):
+    outside = tmp_path_factory.mktemp("elsewhere")
+    (outside / "x.txt").write_text("Bamako is the capital of Mali.")
+    report = index.update(settings, [outside], embedder=embedder)
+    assert report.added == [(outside / "x.txt").resolve().as_posix()]
+
+
+def test_bad_files_are_reported_and_the_rest_indexed(settings, embedder, project):
+    (project / "docs" / "empty.txt").write_text("")
+    (project / "docs" / "photo.jpg").write_bytes(b"\xff\xd8")
+    report = index.update(settings, embedder=embedder)
+    assert len(report.added) == 3 and len(report.failed) == 1 and "empty" in report.failed[0]
+    assert report.skipped == [str(project / "docs" / "photo.jpg")]
+    assert "1 skipped" in report.summary() and "1 failed" in report.summary()
+
+
+def test_remove_drops_a_document(settings, embedder):
+    index.update(settings, embedder=embedder)
+    index.remove(settings, ["docs/junta.md"])
+    assert "docs/junta.md" not in index.load(settings).sources
+    with pytest.raises(IndexMissing, match="not in the index"):
+        index.remove(settings, ["docs/nope.txt"])
+
+
+def test_missing_index_says_how_to_build_one(settings):
+    with pytest.raises(IndexMissing, match="run: assistant index"):
+        index.load(settings)
+
+
+def test_other_settings_or_embedder_are_refused_with_the_fix(settings, embedder):
+    index.update(settings, embedder=embedder)
+    with pytest.raises(IndexMismatch, match="chunk_chars 600 .now 300.*--rebuild"):
+        index.load(settings.with_(chunk_chars=300))
+    path = settings.index_path / "manifest.json"
+    m = json.loads(path.read_text())
+    m["settings"]["embedder"] = "bge-small-en"
+    path.write_text(json.dumps(m))
+    with pytest.raises(IndexMismatch, match="embedder 'bge-small-en'"):
+        index.load(settings)
+    report = index.update(settings, embedder=embedder, rebuild=True)  # the fix works
+    assert len(report.added) == 3 and index.load(settings)
+
+
+@pytest.mark.parametrize("damage", ["manifest", "vectors", "passages", "count"])
+def test_damaged_index_is_a_one_line_error(settings, embedder, damage):
+    index.update(settings, embedder=embedder)
+    folder, gen = settings.index_path, manifest(settings)["generation"]
+    if damage == "manifest":
+        (folder / "manifest.json").write_text("{not json")
+    elif damage == "vectors":
+        (folder / f"vectors-{gen}.faiss").write_bytes(b"garbage")
+    elif damage == "passages":
+        (folder / f"passages-{gen}.jsonl").unlink()
+    else:
+        with open(folder / f"passages-{gen}.jsonl", "a") as f:
+            f.write('{"source": "x", "start": 0, "end": 1, "text": "x", "page": null}\n')
+    with pytest.raises(IndexMissing, match="--rebuild"):
+        index.load(settings)
+
+
+def test_a_write_killed_half_way_leaves_the_old_index_usable(settings, embedder, project,
+                                                              monkeypatch):
+    index.update(settings, embedder=embedder)
+    before = index.load(settings)
+    real_replace = index.os.replace
+
+    def die_at_manifest(src, dst):
+        if str(dst).endswith("manifest.json"):
+            raise KeyboardInterrupt  # killed between the data files and the manifest
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(index.os, "replace", die_at_manifest)
+    (project / "docs" / "serval.txt").write_text("Completely different content now.")
+    with pytest.raises(KeyboardInterrupt):
+        index.update(settings, embedder=embedder)
+    monkeypatch.undo()
+    after = index.load(settings)
+    assert [p.text for p in after.passages] == [p.text for p in before.passages]
+    index.update(settings, embedder=embedder)  # the next run cleans up and catches up
+    assert any("Completely different" in p.text for p in index.load(settings).passages)
+    assert not [f.name for f in settings.index_path.iterdir() if ".tmp-" in f.name]
+    assert len(list(settings.index_path.glob("vectors-*"))) == 1
+
+
+def test_stale_sources_sees_changed_and_vanished_files(settings, embedder, project):
+    index.update(settings, embedder=embedder)
+    idx = index.load(settings)
+    assert index.stale_sources(idx, settings) == []
+    (project / "docs" / "serval.txt").write_text("Changed.")
+    (project / "docs" / "junta.md").unlink()
+    assert sorted(index.stale_sources(idx, settings)) == ["docs/junta.md", "docs/serval.txt"]
