@@ -121,12 +121,20 @@ class Assistant:
 
         def load():
             try:
-                self.llm
+                self.warm_up()
             except Exception:  # noqa: BLE001 - reported by the next use of self.llm
                 pass
         t = threading.Thread(target=load, daemon=True)
         t.start()
         return t
+
+    def warm_up(self) -> None:
+        """Load the LLM and run the fixed start of the prompt through it, so the KV cache holds
+        it: a question then pays only for its own evidence. Runs while the embedder loads."""
+        llm = self.llm
+        with self._llm_lock:
+            for _ in llm.stream(prompts.prefix_messages(), max_tokens=1):
+                pass
 
     # --- the pipeline --------------------------------------------------------------------
     def check_question(self, question: str) -> str:
@@ -140,8 +148,12 @@ class Assistant:
         return q
 
     def standalone(self, question: str, history) -> str:
-        """Turn a follow-up into a question that stands alone, for retrieval."""
-        if not history:
+        """Turn a follow-up into a question that stands alone, for retrieval.
+
+        Only questions that lean on the conversation (a pronoun, "there", "then", or very
+        short) pay for the rewrite: it is a second model call.
+        """
+        if not history or not prompts.leans_on_context(question):
             return question
         with self._llm_lock:
             rewritten = self.llm.complete(prompts.rewrite_messages(question, list(history)),
@@ -157,22 +169,24 @@ class Assistant:
         hits = self.retriever.search(question, k=k or 2 * self.settings.top_k, qvec=qvec)
         return hits, qvec
 
-    def ask(self, question: str, history=(), on_token=None) -> Answer:
+    def ask(self, question: str, history=(), on_token=None, top_k: int | None = None) -> Answer:
         """Answer `question` from the indexed documents, citing exact passages.
 
         `history` is a list of (question, answer) pairs for follow-ups; `on_token` receives
-        each piece of text as the model writes it.
+        each piece of text as the model writes it; `top_k` overrides the number of evidence
+        passages for this call only.
         """
         t0 = time.perf_counter()
         question = self.check_question(question)
+        top_k = top_k or self.settings.top_k
         query = self.standalone(question, history)
-        hits, qvec = self.retrieve(query)
+        hits, qvec = self.retrieve(query, k=2 * top_k)
         timings = {"retrieve_s": round(time.perf_counter() - t0, 3)}
         if not hits or max(h.dense for h in hits) < self.settings.min_relevance:
             timings.update(first_token_s=None, total_s=round(time.perf_counter() - t0, 3))
             return Answer(question, prompts.REFUSAL, True, (), self.model_name, timings,
                           search_query=query, checks={"abstain_reason": "no relevant passage"})
-        evidence = self.retriever.evidence(query, hits, qvec)
+        evidence = self.retriever.evidence(query, hits, qvec, top_k=top_k)
         raw, first = self._generate(prompts.answer_messages(query, evidence), on_token, t0)
         timings.update(first_token_s=first, total_s=round(time.perf_counter() - t0, 3))
         return self._finish(question, query, raw, evidence, timings)

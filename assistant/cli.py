@@ -49,6 +49,7 @@ def cli():
 
     Example usage:
 
+    \b
         assistant ask "When did Operation Serval become Operation Barkhane?"
     """
 
@@ -62,6 +63,7 @@ def ask(question, as_json, model, top_k, index_dir):
 
     Example usage:
 
+    \b
         assistant ask "Who leads Mali's junta?"
         assistant ask --json "When did France withdraw?" | jq .citations
     """
@@ -121,6 +123,7 @@ def index(paths, rebuild, index_dir):
 
     Example usage:
 
+    \b
         assistant index ~/reports notes.md
     """
     from .index import update
@@ -164,6 +167,7 @@ def eval_command(questions, dataset, retrieval_only, limit, seed, label, out, co
 
     Example usage:
 
+    \b
         assistant eval --retrieval-only
         assistant eval --model smollm2 --limit 5
         assistant eval --dataset clapnq --limit 100

@@ -74,8 +74,9 @@ class Settings:
         }
 
     def fingerprint(self) -> str:
-        """A short hash of every setting that changes answers, for eval reports."""
-        data = {k: v for k, v in asdict(self).items() if k != "root"}
+        """A short hash of the settings that change answers (not paths), for eval reports."""
+        where = {"root", "index_dir", "seeds_dir", "model_path", "models_dir", "n_threads"}
+        data = {k: v for k, v in asdict(self).items() if k not in where}
         blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 

@@ -121,6 +121,7 @@ def summarize(rows: list[dict]) -> dict:
     out.update(retrieval_summary([r["scores"] for r in answerable if r["scores"]["gold"]]))
     if any("declined" in r["scores"] for r in rows):  # not a retrieval-only run
         out.update(answer_summary(rows))
+        out.update(support_check([r for r in rows if r["answerable"]]))
         out.update(latency_summary([r["timings"] for r in rows]))
     return out
 
@@ -155,6 +156,31 @@ def answer_summary(rows: list[dict]) -> dict:
         "citations_replaced": sum(s["replaced"] for s in every),
         "citations_unsupported": sum(s["unsupported"] for s in every),
     }
+
+
+def support_check(rows: list[dict], min_support: float | None = None) -> dict:
+    """How well the citation check tells true citations from wrong ones, on real answers.
+
+    Each answer sentence whose citation overlaps a gold quote is a true pair (sentence, quote);
+    pairing the same sentence with the on-gold quote of another question makes a swapped pair.
+    A good check keeps the true pairs and catches the swapped ones.
+    """
+    from .cite import parse, support
+    from .config import Settings
+
+    t = Settings().min_support if min_support is None else min_support
+    pairs = []
+    for r in rows:
+        quotes = {c["n"]: c["quote"] for c in r.get("citations") or [] if c.get("gold")}
+        for sent in parse(r.get("answer") or "", 99)[0] if quotes else []:
+            pairs += [(r["id"], sent.text, quotes[n]) for n in sent.cited if n in quotes]
+    if not pairs:
+        return {}
+    swapped = [(s, q2) for i, (rid, s, _) in enumerate(pairs)
+               for rid2, _, q2 in [pairs[(i + len(pairs) // 2) % len(pairs)]] if rid2 != rid]
+    return {"support_true_kept": mean(support(s, q) >= t for _, s, q in pairs),
+            "support_swapped_caught": mean(support(s, q) < t for s, q in swapped),
+            "support_pairs": len(pairs)}
 
 
 def latency_summary(timings: list[dict]) -> dict:
@@ -244,7 +270,7 @@ def run_eval(settings: Settings, model=None, questions=None, dataset=None,
         index_mod.update(settings, [docs], embedder=assistant.embedder, log=log)
     assistant.retrieve("warm-up", k=1)  # load index and embedder now: timings are per question
     if not retrieval_only:
-        assistant.llm
+        assistant.warm_up()  # load the LLM and cache the fixed prompt: latency is warm
     label = label or default_label(dataset, model, retrieval_only)
     meta = report.run_meta(settings, assistant, set_name, len(items), retrieval_only, command)
     writer = report.ReportWriter.create(Path(out) if out else settings.root / "evals" / "results",

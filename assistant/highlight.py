@@ -7,7 +7,7 @@ the UI builds markup from them.
 
     >>> text = "Mali is in West Africa. Serval began in 2013. It ended in 2014. France left."
     >>> highlight(text, 24, 45, sentences=1)
-    'Mali is in West Africa. <mark>Serval began in 2013.</mark> It ended in 2014.…'
+    'Mali is in West Africa. <mark>Serval began in 2013.</mark> It ended in 2014. …'
 """
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from .ingest import sentence_spans
 from .types import Answer, Citation
 
 CONTEXT_SENTENCES = 2  # sentences shown on each side of a quote: enough to judge it, still short
-CONTEXT_CHARS = 400  # a cap per side, for text without sentence ends (tables, PDF debris)
+CONTEXT_CHARS = 320  # a cap per side, for text without sentence ends (tables, PDF debris)
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
@@ -56,8 +56,8 @@ def context_bounds(text: str, start: int, end: int, sentences: int = CONTEXT_SEN
 def highlight(text: str, start: int, end: int, sentences: int = CONTEXT_SENTENCES) -> str:
     """The quote in <mark>, with its context around it; '…' where the file goes on."""
     cstart, cend = context_bounds(text, start, end, sentences)
-    head = "…" if cstart > 0 else ""
-    tail = "…" if text[cend:].strip() else ""
+    head = "… " if text[:cstart].strip() else ""
+    tail = " …" if text[cend:].strip() else ""
     return (f"{head}{esc(text[cstart:start])}<mark>{esc(text[start:end])}</mark>"
             f"{esc(text[end:cend])}{tail}")
 
@@ -74,6 +74,8 @@ def read_source(root: Path, source: str, page: int | None) -> str | None:
         with open(path, encoding="utf-8", newline="") as f:
             return f.read()
     except (OSError, UnicodeDecodeError, BadDocument, IndexError):
+        return None
+    except Exception:  # pypdf raises many types on damaged files; the card says it is missing
         return None
 
 
@@ -172,3 +174,19 @@ def pending_html() -> str:
 
 def error_html(message: str) -> str:
     return f'<div class="error">{esc(message)}</div>'
+
+
+def chat_messages(turns, pending: str = "", partial: str | None = None) -> list[dict]:
+    """The Chatbot's messages: every turn, then the question being answered, if any."""
+    out = []
+    for t in turns:
+        reply = answer_html(t.answer, t.n) if t.answer else error_html(t.error)
+        out += [_message("user", question_html(t.question)), _message("assistant", reply)]
+    if pending:
+        reply = streaming_html(partial) if partial else pending_html()
+        out += [_message("user", question_html(pending)), _message("assistant", reply)]
+    return out
+
+
+def _message(role: str, content: str) -> dict:
+    return {"role": role, "content": content}

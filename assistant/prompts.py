@@ -74,10 +74,25 @@ def answer_messages(question: str, evidence) -> list[dict]:
     return [{"role": "system", "content": SYSTEM}, *EXAMPLES, {"role": "user", "content": user}]
 
 
+def prefix_messages() -> list[dict]:
+    """The part of every answer prompt that does not depend on the question (for warm-up)."""
+    return [{"role": "system", "content": SYSTEM}, *EXAMPLES,
+            {"role": "user", "content": EVIDENCE_HEADER}]
+
+
 def rewrite_messages(question: str, history) -> list[dict]:
     turns = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history[-3:])
     user = f"Conversation:\n{turns}\n\nLast question: {defuse(question)}\nRewritten question:"
     return [{"role": "system", "content": REWRITE_SYSTEM}, {"role": "user", "content": user}]
+
+
+_REFERS = re.compile(r"\b(he|she|it|they|him|her|them|his|its|their|this|that|these|those|"
+                     r"there|then|the same|former|latter)\b", re.IGNORECASE)
+
+
+def leans_on_context(question: str) -> bool:
+    """A question that needs the conversation to be understood ("When did he resign?")."""
+    return bool(_REFERS.search(question)) or len(question.split()) < 5
 
 
 def is_refusal(sentence: str) -> bool:

@@ -75,7 +75,8 @@ class Retriever:
                 break
         return hits
 
-    def evidence(self, query: str, hits: list[Hit], qvec=None) -> list[Evidence]:
+    def evidence(self, query: str, hits: list[Hit], qvec=None,
+                 top_k: int | None = None) -> list[Evidence]:
         """Pick the sentences of `hits` that best answer `query`, within the prompt budget."""
         cands = _candidate_sentences(hits)
         if not cands:
@@ -88,7 +89,7 @@ class Retriever:
         for (rank, _, s, _), v in zip(cands, vecs):
             overlap = len(qterms & set(terms(s.text))) / max(1, len(qterms))
             scores.append(float(v @ qvec) + self.settings.keyword_weight * overlap - 0.01 * rank)
-        return _pack(cands, scores, self.settings)
+        return _pack(cands, scores, self.settings, top_k or self.settings.top_k)
 
 
 def _candidate_sentences(hits: list[Hit]) -> list[tuple[int, int, Passage, Passage]]:
@@ -106,13 +107,13 @@ def _candidate_sentences(hits: list[Hit]) -> list[tuple[int, int, Passage, Passa
     return out
 
 
-def _pack(cands, scores, settings: Settings) -> list[Evidence]:
+def _pack(cands, scores, settings: Settings, top_k: int) -> list[Evidence]:
     """Take the best sentences until the budget is spent; join neighbours into one span."""
     order = sorted(range(len(cands)), key=lambda i: -scores[i])
     chosen, used = [], 0
     by_pos = {(c[0], c[1]): i for i, c in enumerate(cands)}
     for i in order:
-        if len(chosen) >= settings.top_k + 2 or used >= settings.evidence_chars:
+        if len(chosen) >= top_k + 2 or used >= settings.evidence_chars:
             break
         sent = cands[i][2]
         if any(similarity(sent.text, cands[j][2].text) >= settings.duplicate_similarity
@@ -128,7 +129,7 @@ def _pack(cands, scores, settings: Settings) -> list[Evidence]:
             continue
         chosen += group
         used += cost
-    return _merge(cands, chosen, scores, settings.top_k)
+    return _merge(cands, chosen, scores, top_k)
 
 
 def _merge(cands, chosen, scores, max_items) -> list[Evidence]:

@@ -13,7 +13,9 @@ and Assistant holds a lock around the LLM.
 """
 from __future__ import annotations
 
+import errno
 import os
+import socket
 import sys
 import time
 import traceback
@@ -34,7 +36,7 @@ CSS = """
 #chat .question { white-space: pre-wrap; }
 #chat .answer p { margin: 0; }
 #chat a.cite { text-decoration: none; font-weight: 600; font-size: .8em; padding: 0 .3em;
-  margin: 0 .05em; border-radius: 4px; background: var(--color-accent-soft);
+  margin-left: .1em; border-radius: 4px; background: var(--color-accent-soft);
   color: var(--color-accent); cursor: pointer; vertical-align: .1em; }
 #chat a.cite:hover, #chat a.cite.selected { background: var(--color-accent); color: white; }
 #chat .searched { font-size: .78em; color: var(--body-text-color-subdued); margin-top: .5em; }
@@ -46,7 +48,7 @@ CSS = """
 #chat .error { color: var(--error-text-color); }
 #chat .cursor::after { content: "▍"; animation: blink 1s steps(2) infinite; opacity: .6; }
 @keyframes blink { 50% { opacity: 0; } }
-#sources { max-height: 72vh; overflow-y: auto; padding-right: .3em; }
+#sources { max-height: 76vh; overflow-y: auto !important; padding-right: .3em; }
 .src-empty { color: var(--body-text-color-subdued); font-size: .9em; padding: 1em .2em; }
 .src-turn { margin-bottom: 1em; }
 .src-question { font-size: .8em; color: var(--body-text-color-subdued); margin: .2em 0 .4em; }
@@ -113,22 +115,6 @@ PLACEHOLDER = ("**Ask a question about your documents.**\n\nEach answer cites it
 BUSY = "An answer is still being written; ask again when it is done."
 
 
-def chat_messages(session: Session, pending: str = "", partial: str | None = None) -> list:
-    """What the Chatbot shows: every turn, then the question being answered, if any."""
-    out = []
-    for t in session.turns:
-        reply = hl.answer_html(t.answer, t.n) if t.answer else hl.error_html(t.error)
-        out += [_msg("user", hl.question_html(t.question)), _msg("assistant", reply)]
-    if pending:
-        reply = hl.streaming_html(partial) if partial else hl.pending_html()
-        out += [_msg("user", hl.question_html(pending)), _msg("assistant", reply)]
-    return out
-
-
-def _msg(role: str, content: str) -> dict:
-    return {"role": role, "content": content}
-
-
 class WebApp:
     """The event handlers, around one shared Assistant."""
 
@@ -148,7 +134,7 @@ class WebApp:
             q = self.assistant.check_question(question)
         except AssistantError as e:
             raise gr.Error(str(e), title="Cannot ask that")
-        return "", chat_messages(session, q), q
+        return "", hl.chat_messages(session.turns, q), q
 
     def answer(self, question: str, session: Session, top_k: int):
         """Stream the answer into the chat; then show its sources. Yields (chat, session,
@@ -156,12 +142,15 @@ class WebApp:
         if not question:
             return
         n, turn = session.next_n, None
+        ask = partial(self._ask, top_k=top_k)
         try:
-            for part in stream_ask(partial(self._ask, top_k=top_k), question, session.history()):
+            for part in stream_ask(ask, question, session.history()):
                 if isinstance(part, str):
-                    yield chat_messages(session, question, part), session, gr.skip(), question
+                    chat = hl.chat_messages(session.turns, question, part)
+                    yield chat, session, gr.skip(), question
                 else:
                     turn = Turn(n, question, part, sources_html=hl.turn_sources(part, n, self.read))
+                    self._log_timings(part)
         except AssistantError as e:
             turn = Turn(n, question, error=str(e))
         except Exception as e:  # a bug: keep the app usable and put the details in the log
@@ -170,20 +159,16 @@ class WebApp:
                                            "server log, then try again")
         session = session.add(turn)
         sources = hl.sources_panel(t.sources_html for t in session.turns)
-        yield chat_messages(session), session, sources, ""
+        yield hl.chat_messages(session.turns), session, sources, ""
 
     def _ask(self, question, history, on_token, top_k):
-        """`Assistant.ask` with this call's number of passages.
+        return self.assistant.ask(question, history=history, on_token=on_token,
+                                  top_k=int(top_k) if top_k else None)
 
-        Only one answer event runs at a time, so setting top_k on the shared Assistant here
-        cannot leak into another user's question.
-        """
-        a = self.assistant
-        if top_k and int(top_k) != a.settings.top_k:
-            a.settings = replace(a.settings, top_k=int(top_k))
-        if a.retriever.settings is not a.settings:
-            a.retriever.settings = a.settings
-        return a.ask(question, history=history, on_token=on_token)
+    def _log_timings(self, answer) -> None:
+        t = answer.timings
+        self.assistant.log(f"answered in {t.get('total_s')} s (first token "
+                           f"{t.get('first_token_s')} s): {answer.question[:70]}")
 
     def new_chat(self):
         return Session(), [], hl.EMPTY_SOURCES, ""
@@ -308,7 +293,7 @@ def _sidebar(app: WebApp):
     with gr.Sidebar(label="Documents and settings", width=330):
         gr.Markdown("### Documents")
         files = gr.File(label=f"Add .txt, .md or .pdf files (up to "
-                              f"{app.upload_limit // 1_000_000} MB each)", file_count="multiple",
+                              f"{app.upload_limit // 2**20} MB each)", file_count="multiple",
                         file_types=sorted(SUPPORTED), type="filepath", elem_id="upload",
                         height=120)
         status = gr.HTML("", elem_id="upload-status")
@@ -338,6 +323,7 @@ def launch(assistant, host: str = "127.0.0.1", port: int = 7860,
 
 def serve(assistant, host: str = "127.0.0.1", port: int = 7860) -> None:
     """`assistant ui`: warm up, serve, print the address, and run until Ctrl+C."""
+    check_port(host, port)  # before the slow warm-up, not after it
     warm_up(assistant)
     demo = launch(assistant, host, port)
     print(f"Cited assistant: open http://{host}:{port} in your browser (Ctrl+C to stop)",
@@ -354,6 +340,18 @@ def serve(assistant, host: str = "127.0.0.1", port: int = 7860) -> None:
         demo.close()
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail in one line, before the slow start, if host:port cannot be listened on."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself will
+        try:
+            s.bind((host, port))
+        except OSError as e:
+            fix = ("is the app already running? Pass another --port"
+                   if e.errno == errno.EADDRINUSE else "check --host and --port")
+            raise AssistantError(f"cannot listen on {host}:{port} ({e.strerror}); {fix}")
+
+
 def warm_up(assistant, log=lambda msg: print(msg, file=sys.stderr)) -> None:
     """Load the index, the embedder and the LLM before serving, so the first question is not
     also the slowest. In this thread: llama.cpp silences stdout while it loads, which would
@@ -361,4 +359,4 @@ def warm_up(assistant, log=lambda msg: print(msg, file=sys.stderr)) -> None:
     log("Loading the index, the embedder and the model...")
     assistant.retriever.bm25()
     assistant.embedder.embed(["warm up"])
-    assistant.llm
+    assistant.warm_up()  # caches the fixed start of the answer prompt in the model

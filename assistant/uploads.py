@@ -25,7 +25,7 @@ from .errors import BadDocument
 from .ingest import SUPPORTED, read_document
 
 UPLOADS = "uploads"  # the folder under the project root; sources there are named "uploads/x"
-MAX_BYTES = 20_000_000  # a 20 MB PDF is hundreds of pages; more is rarely a document
+MAX_BYTES = 20 * 2**20  # a 20 MB PDF is hundreds of pages; more is rarely a document
 MAX_NAME = 120  # characters; long enough for real titles, short enough for any file system
 _UNSAFE = re.compile(r"[^\w.-]+")  # \w keeps letters of every script: "Résumé.pdf" stays
 
@@ -66,7 +66,8 @@ def check_size(size: int, name: str, limit: int = MAX_BYTES) -> None:
 
 
 def _size(n: int, decimals: int = 1) -> str:
-    for unit, scale in (("MB", 1e6), ("KB", 1e3)):
+    """Binary units, as Gradio's own upload limit message counts them."""
+    for unit, scale in (("MB", 2**20), ("KB", 2**10)):
         if n >= scale:
             return f"{n / scale:.{decimals}f} {unit}"
     return f"{n} bytes"

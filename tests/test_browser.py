@@ -21,6 +21,7 @@ import pytest
 from assistant import index
 from assistant.answer import Assistant
 from assistant.config import Settings
+from conftest import pdf_bytes
 
 pytestmark = pytest.mark.slow
 
@@ -37,8 +38,9 @@ DOCS = {
         "# The Velden orchard\n\nThe Velden orchard grows about 300 apple trees of twelve "
         "varieties. Its harvest festival is held every October, when visitors press cider.\n"),
 }
-UPLOAD = ("The Kestrel footbridge crosses the river Aune at Tolmey.\n"
-          "The Kestrel footbridge was opened in 1934 by the mayor, Ida Brenne.\n")
+PDF_PAGES = ["The Kestrel footbridge crosses the river Aune at Tolmey.",
+             "The Kestrel footbridge was opened in 1934 by the mayor, Ida Brenne."]
+NOTES = "# Ferry\n\nThe Tolmey ferry runs every hour from April to October.\n"
 VIEWPORT = {"width": 1400, "height": 900}
 FINAL = "#chat .answer:not(.streaming), #chat .abstain, #chat .error"
 
@@ -93,7 +95,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(tmp_path_factory, embedder, name, **assistant_kwargs):
+def _start(tmp_path_factory, embedder, name, upload_limit=2**20, **assistant_kwargs):
     from assistant import ui
 
     root = tmp_path_factory.mktemp(name)
@@ -105,7 +107,7 @@ def _start(tmp_path_factory, embedder, name, **assistant_kwargs):
     index.update(settings, [root / "docs"], embedder=embedder, log=lambda m: None)
     assistant = Assistant(settings, embedder=embedder, log=lambda m: None, **assistant_kwargs)
     port = _free_port()
-    demo = ui.launch(assistant, port=port)
+    demo = ui.launch(assistant, port=port, upload_limit=upload_limit)
     return demo, f"http://127.0.0.1:{port}", assistant
 
 
@@ -197,6 +199,20 @@ def test_follow_up_is_searched_as_a_standalone_question(browser, echo_app):
     page.close()
 
 
+def test_new_conversation_starts_afresh(browser, echo_app):
+    url, _, llm = echo_app
+    page = _open(browser, url)
+    _ask(page, "Who built the Harwick lighthouse?")
+    page.click("#new-chat")
+    page.wait_for_selector("#sources .src-empty")
+    assert page.locator("#chat .question").count() == 0
+    llm.rewrites.clear()
+    final = _ask(page, "How tall is the Harwick lighthouse?")
+    assert llm.rewrites == []  # no history: nothing to rewrite
+    assert final.locator("a.cite").first.get_attribute("href") == "#src-1-1"
+    page.close()
+
+
 def test_unanswerable_question_is_a_plain_notice_without_sources(browser, echo_app):
     url, _, _ = echo_app
     page = _open(browser, url)
@@ -207,42 +223,54 @@ def test_unanswerable_question_is_a_plain_notice_without_sources(browser, echo_a
     page.close()
 
 
-def test_upload_a_document_then_ask_about_it(browser, echo_app, tmp_path):
+def test_upload_documents_then_ask_about_them(browser, echo_app, tmp_path):
     url, assistant, _ = echo_app
-    root = Path(assistant.settings.root)
+    uploaded = Path(assistant.settings.root) / "uploads"
     page = _open(browser, url)
-    doc = tmp_path / "Kestrel bridge.txt"
-    doc.write_text(UPLOAD, encoding="utf-8")
-    page.set_input_files("#upload input[type=file]", str(doc))
-    page.wait_for_selector("#upload-status .ok", timeout=60_000)
-    assert "Kestrel_bridge.txt added" in page.inner_text("#upload-status")
-    assert (root / "uploads" / "Kestrel_bridge.txt").read_text() == UPLOAD
-    page.wait_for_selector("#documents label:has-text('Kestrel_bridge.txt')")
+    notes, pdf = tmp_path / "Ferry notes.md", tmp_path / "kestrel.pdf"
+    notes.write_text(NOTES, encoding="utf-8")
+    pdf.write_bytes(pdf_bytes(PDF_PAGES))
+    page.set_input_files("#upload input[type=file]", [str(notes), str(pdf)])
+    page.wait_for_selector("#upload-status .ok >> nth=1", timeout=60_000)
+    status = page.inner_text("#upload-status")
+    assert "Ferry_notes.md added" in status and "kestrel.pdf added" in status
+    assert (uploaded / "Ferry_notes.md").read_text(encoding="utf-8") == NOTES
+    page.wait_for_selector("#documents label:has-text('kestrel.pdf')")
 
     final = _ask(page, "Who opened the Kestrel footbridge?")
     assert final.locator("a.cite").count() >= 1
     card = page.locator("#sources .src-card").first
-    assert card.locator(".src-title").inner_text() == "Kestrel_bridge.txt"
-    assert "Kestrel footbridge" in card.locator("mark").inner_text()
+    assert card.locator(".src-title").inner_text() == "kestrel.pdf"
+    assert card.locator(".src-page").inner_text() == "page 2"
+    assert "Ida Brenne" in card.locator("mark").inner_text()
 
-    page.locator("#documents label:has-text('Kestrel_bridge.txt')").click()
+    for name in ("kestrel.pdf", "Ferry_notes.md"):
+        page.locator(f"#documents label:has-text('{name}')").click()
     page.click("#remove")
     page.wait_for_selector("#upload-status:has-text('Removed from the index')")
-    assert not (root / "uploads" / "Kestrel_bridge.txt").exists()
+    assert not (uploaded / "kestrel.pdf").exists() and not (uploaded / "Ferry_notes.md").exists()
+    assert page.locator("#documents label:has-text('kestrel.pdf')").count() == 0
     page.close()
 
 
-def test_bad_upload_gets_a_clear_message_and_changes_nothing(browser, echo_app, tmp_path):
+@pytest.mark.parametrize("name, data, message", [
+    ("empty.txt", b"", "empty.txt: the file is empty"),
+    ("scan.pdf", pdf_bytes([""]), "scan.pdf: the PDF has no text layer"),
+    ("bad.txt", b"\x00\x01binary", "bad.txt: looks binary"),
+    ("tool.exe", b"MZ-not-a-document", "Invalid file type: tool.exe"),  # Gradio's own checks
+    ("huge.txt", b"a" * (2**20 + 1), "exceed the maximum allowed size of 1.0 Mb"),
+])
+def test_bad_upload_gets_a_clear_message_and_changes_nothing(browser, echo_app, tmp_path,
+                                                             name, data, message):
     url, assistant, _ = echo_app
     before = index.read_manifest(assistant.settings)["files"]
     page = _open(browser, url)
-    empty = tmp_path / "empty.txt"
-    empty.write_bytes(b"")
-    page.set_input_files("#upload input[type=file]", str(empty))
-    page.wait_for_selector("#upload-status .bad", timeout=30_000)
-    assert "empty.txt: the file is empty" in page.inner_text("#upload-status")
+    bad = tmp_path / name
+    bad.write_bytes(data)
+    page.set_input_files("#upload input[type=file]", str(bad))
+    page.get_by_text(message).first.wait_for(timeout=30_000)
     assert index.read_manifest(assistant.settings)["files"] == before
-    assert not (Path(assistant.settings.root) / "uploads" / "empty.txt").exists()
+    assert not (Path(assistant.settings.root) / "uploads" / name).exists()
     page.close()
 
 

@@ -109,14 +109,14 @@ def test_stream_ask_runs_off_the_callers_thread():
 @pytest.mark.parametrize("quote, sentences, expected", [
     ("Operation Serval began in 2013.", 1,
      "Mali is in West Africa. <mark>Operation Serval began in 2013.</mark> It became "
-     "Operation Barkhane in 2014.…"),
+     "Operation Barkhane in 2014. …"),
     ("Mali is in West Africa.", 2,
      "<mark>Mali is in West Africa.</mark> Operation Serval began in 2013. It became "
-     "Operation Barkhane in 2014.…"),
-    ("The junta stayed.", 1, "…France left in 2022. <mark>The junta stayed.</mark>"),
-    ("Operation Serval began in 2013.", 0, "…<mark>Operation Serval began in 2013.</mark>…"),
-    ("Serval", 0, "…<mark>Serval</mark>…"),  # a quote inside a sentence
-    ("Serval", 1, "…Operation <mark>Serval</mark> began in 2013.…"),  # its own sentence
+     "Operation Barkhane in 2014. …"),
+    ("The junta stayed.", 1, "… France left in 2022. <mark>The junta stayed.</mark>"),
+    ("Operation Serval began in 2013.", 0, "… <mark>Operation Serval began in 2013.</mark> …"),
+    ("Serval", 0, "… <mark>Serval</mark> …"),  # a quote inside a sentence
+    ("Serval", 1, "… Operation <mark>Serval</mark> began in 2013. …"),  # its own sentence
 ])
 def test_highlight_shows_whole_sentences_around_the_quote(quote, sentences, expected):
     start = TEXT.index(quote)
@@ -145,7 +145,7 @@ def test_highlight_keeps_line_breaks_of_the_source():
     text = "# Title\n\nFirst line here.\nSecond line here.\nThird line here."
     start = text.index("Second")
     out = hl.highlight(text, start, start + len("Second line here."), 1)
-    assert out == "…First line here.\n<mark>Second line here.</mark>\nThird line here."
+    assert out == "… First line here.\n<mark>Second line here.</mark>\nThird line here."
 
 
 def test_source_card_reads_the_exact_span(tmp_path):
@@ -159,7 +159,8 @@ def test_source_card_reads_the_exact_span(tmp_path):
 
 
 def test_source_card_for_a_pdf_shows_the_page(tmp_path):
-    pages = ["Nothing on page one.", "Wagner arrived in December 2021. They replaced French troops."]
+    pages = ["Nothing on page one.",
+             "Wagner arrived in December 2021. They replaced French troops."]
     (tmp_path / "r.pdf").write_bytes(pdf_bytes(pages))
     text = hl.read_source(tmp_path, "r.pdf", 2)
     start = text.index("They")
@@ -214,6 +215,18 @@ def test_sources_panel_newest_first_and_empty_state():
     panel = hl.sources_panel([one, "", two])
     assert panel.index('id="turn-2"') < panel.index('id="turn-1"')
     assert hl.sources_panel(["", ""]) == hl.EMPTY_SOURCES
+
+
+def test_chat_messages_show_turns_then_the_pending_question():
+    s = Session().add(Turn(1, "Who <leads>?", answer("Who <leads>?", citations=[cite()])))
+    s = s.add(Turn(2, "And then?", error="the model file is missing; reinstall it"))
+    msgs = hl.chat_messages(s.turns, pending="When?", partial="It was")
+    assert [m["role"] for m in msgs] == ["user", "assistant"] * 3
+    assert "Who &lt;leads&gt;?" in msgs[0]["content"] and 'href="#src-1-1"' in msgs[1]["content"]
+    assert 'class="error"' in msgs[3]["content"] and "reinstall" in msgs[3]["content"]
+    assert "streaming" in msgs[5]["content"] and "It was" in msgs[5]["content"]
+    assert "Searching" in hl.chat_messages((), pending="When?")[1]["content"]
+    assert hl.chat_messages(()) == []
 
 
 def test_streaming_and_question_html_escape():
@@ -282,7 +295,7 @@ def test_upload_path_stays_inside_the_uploads_folder(tmp_path):
 @pytest.mark.parametrize("size, limit, message", [
     (0, 100, "empty"),
     (101, 100, "101 bytes is over the 100 bytes limit"),
-    (25_000_000, uploads.MAX_BYTES, "25.0 MB is over the 20 MB limit"),
+    (25 * 2**20, uploads.MAX_BYTES, "25.0 MB is over the 20 MB limit"),
 ])
 def test_check_size_rejects_empty_and_too_big(size, limit, message):
     with pytest.raises(BadDocument, match=message):
@@ -321,7 +334,7 @@ def test_store_moves_a_good_file_into_uploads(tmp_path):
     ("latin1.txt", "café".encode("latin-1"), "not UTF-8"),
     ("broken.pdf", b"%PDF-1.4\nthis is not a pdf", "PDF"),
     ("scanned.pdf", pdf_bytes([""]), "no text layer"),
-    ("big.txt", b"x" * 10_001, "10.0 KB is over the 10 KB limit"),
+    ("big.txt", b"x" * (10 * 2**10 + 1), "10.0 KB is over the 10 KB limit"),
     ("virus.exe", b"MZ...", "unsupported type"),
 ])
 def test_store_refuses_bad_files_and_changes_nothing(tmp_path, name, data, message):
@@ -330,7 +343,7 @@ def test_store_refuses_bad_files_and_changes_nothing(tmp_path, name, data, messa
     (root / "uploads" / "keep.txt").write_text("Kept.")
     src = _sent(tmp_path, name, data)
     with pytest.raises(BadDocument, match=message) as e:
-        uploads.store(src, name, root, limit=10_000)
+        uploads.store(src, name, root, limit=10 * 2**10)
     assert str(tmp_path) not in str(e.value)  # the message names the file, not a temp path
     assert sorted(p.name for p in (root / "uploads").iterdir()) == ["keep.txt"]
 
