@@ -19,6 +19,7 @@ import time
 from . import cite, index as index_mod, prompts
 from .config import Settings, from_env
 from .errors import BadQuestion, IndexMissing
+from .text import asks_for_number, states_number
 from .types import Answer
 
 
@@ -188,32 +189,57 @@ class Assistant:
                           search_query=query, checks={"abstain_reason": "no relevant passage"})
         evidence = self.retriever.evidence(query, hits, qvec, top_k=top_k)
         raw, first = self._generate(prompts.answer_messages(query, evidence), on_token, t0)
+        retried = first is None  # the model declined: nothing was shown yet
+        if retried:
+            # The small default model sometimes declines with the answer in front of it; asked
+            # again with the question only after the sources, it often answers. The citation
+            # check still has the last word, so a made-up answer does not get through.
+            again = prompts.answer_messages(query, evidence, question_first=False)
+            raw2, first = self._generate(again, on_token, t0)
+            if first is None:  # declined twice: now show the refusal
+                first = round(time.perf_counter() - t0, 3)
+                if on_token and raw:
+                    on_token(raw)
+            else:
+                raw = raw2
         timings.update(first_token_s=first, total_s=round(time.perf_counter() - t0, 3))
-        return self._finish(question, query, raw, evidence, timings)
+        answer = self._finish(question, query, raw, evidence, timings)
+        answer.checks["retried"] = retried
+        return answer
 
     def _generate(self, messages, on_token, t0) -> tuple[str, float | None]:
-        pieces, first = [], None
+        """Stream the model's reply to `on_token`, holding back a reply that is turning out to
+        be the refusal phrase (the caller decides whether to show it). Returns (text, time of
+        the first piece shown, or None when nothing was)."""
+        text, shown, first = "", 0, None
+        refusal = prompts.REFUSAL.lower()
         with self._llm_lock:
             for piece in self.llm.stream(messages, max_tokens=self.settings.max_tokens,
                                          temperature=self.settings.temperature):
+                text += piece
+                if not shown and refusal.startswith(text.strip().lower()):
+                    continue
                 if first is None:
                     first = round(time.perf_counter() - t0, 3)
-                pieces.append(piece)
                 if on_token:
-                    on_token(piece)
-        return "".join(pieces).strip(), first
+                    on_token(text[shown:])
+                shown = len(text)
+        return text.strip(), first
 
     def _finish(self, question, query, raw, evidence, timings) -> Answer:
         sentences, counts = cite.parse(raw, len(evidence))
         claims = [s for s in sentences if not prompts.is_refusal(s.text)]
-        report = cite.check(claims, evidence, self.settings.min_support)
+        report = cite.check(claims, evidence, self.settings.min_support, question=query)
         checks = {**counts, "replaced": report.replaced, "unsupported": report.unsupported,
                   "added": report.added, "evidence": len(evidence)}
         supported = [c for c in report.citations if c.supported]
+        if supported and asks_for_number(query) and not any(states_number(c.text) for c in claims):
+            supported = []  # "When did Mali leave ECOWAS?" answered without a date: no answer
+            checks["abstain_reason"] = "no date or number in the answer"
         if not supported:
             declined = sentences and prompts.is_refusal(sentences[0].text)
-            checks["abstain_reason"] = "model declined" if declined or not raw else \
-                "no supported citation"
+            checks.setdefault("abstain_reason", "model declined" if declined or not raw else
+                              "no supported citation")
             text = " ".join(s.text for s in sentences) if declined else prompts.REFUSAL
             return Answer(question, text, True, (), self.model_name, timings, raw_answer=raw,
                           search_query=query, evidence=tuple(evidence), checks=checks)

@@ -105,18 +105,24 @@ def _tidy(text: str) -> str:
     return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(text.split()))
 
 
-def support(claim: str, span: str) -> float:
-    """Share of the claim's content words found in the span, halved if a number is missing."""
-    claim_terms = set(terms(claim))
+def support(claim: str, span: str, question: str = "") -> float:
+    """Share of the claim's new content words found in the span, halved if a number is missing.
+
+    Words the claim takes from the question are not evidence of anything, so only the words
+    it adds count; a sentence that adds none ("The company was expelled.") supports nothing.
+    """
+    given = set(terms(question))
+    claim_terms = set(terms(claim)) - given
     if not claim_terms:
         return 0.0
     score = len(claim_terms & set(terms(span))) / len(claim_terms)
-    if numbers(claim) - numbers(span):
+    if numbers(claim) - numbers(span) - numbers(question):
         score *= 0.5
     return score
 
 
-def check(sentences: list[Sentence], evidence: list[Evidence], min_support: float) -> CiteReport:
+def check(sentences: list[Sentence], evidence: list[Evidence], min_support: float,
+          question: str = "") -> CiteReport:
     """Keep supported citations, move or mark unsupported ones, narrow each to its sentences."""
     by_n = {ev.n: ev for ev in evidence}
     spans: dict[int, list[tuple[int, int, float, bool]]] = {}
@@ -125,7 +131,7 @@ def check(sentences: list[Sentence], evidence: list[Evidence], min_support: floa
     for sent in sentences:
         final: list[int] = []
         for n in sent.cited or ((None,) if evidence else ()):
-            scores = {ev.n: support(sent.text, ev.passage.text) for ev in evidence}
+            scores = {ev.n: support(sent.text, ev.passage.text, question) for ev in evidence}
             best = max(scores, key=scores.get)
             if n is None:  # no marker: attach the passage that supports it, if one does
                 if scores[best] < min_support:
@@ -138,7 +144,7 @@ def check(sentences: list[Sentence], evidence: list[Evidence], min_support: floa
             if n in final:
                 continue
             final.append(n)
-            start, end = narrow(sent.text, by_n[n], min_support)
+            start, end = narrow(sent.text, by_n[n], min_support, question)
             spans.setdefault(n, []).append((start, end, scores[n], ok))
             if n not in order:
                 order.append(n)
@@ -147,13 +153,13 @@ def check(sentences: list[Sentence], evidence: list[Evidence], min_support: floa
     return CiteReport(" ".join(parts), citations, **stats)
 
 
-def narrow(claim: str, ev: Evidence, min_support: float) -> tuple[int, int]:
+def narrow(claim: str, ev: Evidence, min_support: float, question: str = "") -> tuple[int, int]:
     """The sentence of the evidence span that carries the claim, or the whole span."""
     p = ev.passage
     sents = sentence_spans(p.text, p.start)
     if len(sents) < 2:
         return p.start, p.end
-    scored = [(support(claim, p.text[s - p.start:e - p.start]),
+    scored = [(support(claim, p.text[s - p.start:e - p.start], question),
                similarity_pairs(claim, p.text[s - p.start:e - p.start]), s, e) for s, e in sents]
     best, _, s, e = max(scored)  # ties go to the sentence sharing more word pairs
     return (s, e) if best >= min_support else (p.start, p.end)

@@ -173,13 +173,14 @@ def support_check(rows: list[dict], min_support: float | None = None) -> dict:
     for r in rows:
         quotes = {c["n"]: c["quote"] for c in r.get("citations") or [] if c.get("gold")}
         for sent in parse(r.get("answer") or "", 99)[0] if quotes else []:
-            pairs += [(r["id"], sent.text, quotes[n]) for n in sent.cited if n in quotes]
+            pairs += [(r["id"], r["question"], sent.text, quotes[n])
+                      for n in sent.cited if n in quotes]
     if not pairs:
         return {}
-    swapped = [(s, q2) for i, (rid, s, _) in enumerate(pairs)
-               for rid2, _, q2 in [pairs[(i + len(pairs) // 2) % len(pairs)]] if rid2 != rid]
-    return {"support_true_kept": mean(support(s, q) >= t for _, s, q in pairs),
-            "support_swapped_caught": mean(support(s, q) < t for s, q in swapped),
+    swapped = [(question, s, q2) for i, (rid, question, s, _) in enumerate(pairs)
+               for rid2, _, _, q2 in [pairs[(i + len(pairs) // 2) % len(pairs)]] if rid2 != rid]
+    return {"support_true_kept": mean(support(s, q, qu) >= t for _, qu, s, q in pairs),
+            "support_swapped_caught": mean(support(s, q, qu) < t for qu, s, q in swapped),
             "support_pairs": len(pairs)}
 
 

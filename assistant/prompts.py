@@ -69,15 +69,19 @@ def evidence_block(evidence) -> str:
     return "\n".join(lines)
 
 
-def answer_messages(question: str, evidence) -> list[dict]:
-    user = f"{evidence_block(evidence)}\n\n{QUESTION_HEADER} {defuse(question)}"
+def answer_messages(question: str, evidence, question_first: bool = True) -> list[dict]:
+    # The question comes before the sources as well as after: measured on the seed set, the
+    # 1.5B default model then invents fewer answers to questions the sources do not answer.
+    q = f"{QUESTION_HEADER} {defuse(question)}"
+    user = f"{q}\n\n" if question_first else ""
+    user += f"{evidence_block(evidence)}\n\n{q}"
     return [{"role": "system", "content": SYSTEM}, *EXAMPLES, {"role": "user", "content": user}]
 
 
 def prefix_messages() -> list[dict]:
     """The part of every answer prompt that does not depend on the question (for warm-up)."""
     return [{"role": "system", "content": SYSTEM}, *EXAMPLES,
-            {"role": "user", "content": EVIDENCE_HEADER}]
+            {"role": "user", "content": QUESTION_HEADER}]
 
 
 def rewrite_messages(question: str, history) -> list[dict]:

@@ -35,6 +35,8 @@ METRICS = [
     ("citations_removed", "Invalid citation numbers removed"),
     ("citations_replaced", "Citations moved to a supporting passage"),
     ("citations_unsupported", "Citations left unsupported"),
+    ("support_true_kept", "Support check: on-gold citations kept"),
+    ("support_swapped_caught", "Support check: swapped citations caught"),
     *[(f"recall@{k}", f"Retrieval recall@{k}") for k in KS],
     ("mrr", "Retrieval MRR"),
     ("gold_recall@5", "Gold quotes retrieved in top 5"),

@@ -51,3 +51,23 @@ def similarity(a: str, b: str) -> float:
     """Share of the shorter text's word 3-grams found in the other: 1.0 for a repeated paragraph."""
     sa, sb = shingles(a), shingles(b)
     return len(sa & sb) / max(1, min(len(sa), len(sb)))
+
+
+_ASKS_NUMBER = re.compile(
+    r"(^|[,;:]\s*)\W*(and |so |but |then )?when\b|\bhow (many|much|long|old)\b|"
+    r"\b(what|which) (year|date|month|day|decade|percentage|share|proportion|number)\b",
+    re.IGNORECASE)
+_STATES_NUMBER = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+    r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozen|"
+    r"january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"year|month|week|decade|century)\b", re.IGNORECASE)
+
+
+def asks_for_number(question: str) -> bool:
+    """The question wants a date, a time or a quantity ("When ...?", "How many ...?")."""
+    return bool(_ASKS_NUMBER.search(question))
+
+
+def states_number(text: str) -> bool:
+    return bool(_STATES_NUMBER.search(text))

@@ -114,3 +114,26 @@ def test_follow_ups_are_rewritten_for_retrieval(make):
 ])
 def test_defuse_control_tokens(text, expected):
     assert prompts.defuse(text) == expected
+
+
+def test_a_declining_model_is_asked_once_more_and_its_refusal_not_shown(make):
+    a, llm = make(prompts.REFUSAL,
+                  "Operation Serval was transformed to Operation Barkhane in August 2014 [1].")
+    tokens = []
+    ans = a.ask("When did Operation Serval become Operation Barkhane?", on_token=tokens.append)
+    assert len(llm.prompts) == 2 and ans.checks["retried"] and not ans.abstained
+    assert "".join(tokens) == ans.raw_answer and prompts.REFUSAL not in "".join(tokens)
+
+
+def test_declining_twice_shows_the_refusal_once(make):
+    a, llm = make(prompts.REFUSAL, prompts.REFUSAL)
+    tokens = []
+    ans = a.ask("How many French soldiers died during Operation Serval?", on_token=tokens.append)
+    assert ans.abstained and "".join(tokens) == prompts.REFUSAL
+    assert ans.timings["first_token_s"] is not None
+
+
+def test_a_when_question_answered_without_a_date_is_declined(make):
+    a, _ = make("Col. Assimi Goita postponed the presidential vote after his coup [1].")
+    ans = a.ask("When did Goita postpone the presidential vote?")
+    assert ans.abstained and ans.checks["abstain_reason"] == "no date or number in the answer"

@@ -108,3 +108,30 @@ def test_no_evidence_means_no_citations():
     sents, counts = parse("A happened [1].", 0)
     assert counts["invalid"] == 1
     assert check(sents, [], 0.45).citations == ()
+
+
+@pytest.mark.parametrize("question,expected", [
+    ("When did Mali leave ECOWAS?", True),
+    ("And when did he postpone the vote?", True),
+    ("On what date did Mali officially leave ECOWAS?", True),
+    ("According to the alert, how many troops were in Mali?", True),
+    ("What share of those surveyed saw them as instructors?", True),
+    ("Who was president when Serval began?", False),
+    ("Who leads the junta?", False),
+])
+def test_questions_that_want_a_date_or_number(question, expected):
+    from assistant.text import asks_for_number
+    assert asks_for_number(question) is expected
+
+
+@pytest.mark.parametrize("claim,question,low,high", [
+    # words taken from the question prove nothing: a restatement supports nothing
+    ("The Canadian mining company was expelled from Mali.",
+     "Which Canadian mining company was expelled from Mali?", 0.0, 0.0),
+    # only the new words need the span: "Russia" is in it
+    ("Bamako's rulers picked Russia as their chief arms partner.",
+     "Which capital did Bamako's rulers pick as their chief arms partner?", 0.9, 1.0),
+])
+def test_support_counts_only_what_the_claim_adds_to_the_question(claim, question, low, high):
+    span = "Malian authorities chose Russia as their main military partner, and a company was expelled."
+    assert low <= support(claim, span, question) <= high

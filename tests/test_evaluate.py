@@ -401,3 +401,18 @@ def test_eval_end_to_end_with_small_model(tmp_path):
     assert all({"correct", "cited", "gold_ranks"} <= r["scores"].keys() for r in rows)
     assert all("total_s" in r["timings"] for r in rows)
     assert "Answer accuracy" in out.output
+
+
+def test_support_check_keeps_true_pairs_and_catches_swapped_ones():
+    from assistant.evaluate import support_check
+
+    def row(rid, question, answer, quote):
+        return {"id": rid, "question": question, "answer": answer,
+                "citations": [{"n": 1, "quote": quote, "gold": [0]}]}
+    rows = [row("a", "When did Serval become Barkhane?", "It became Barkhane in August 2014 [1].",
+                "Operation Serval was transformed to Operation Barkhane in August 2014."),
+            row("b", "Who conducted the poll?", "The Friedrich Ebert Foundation did [1].",
+                "A recent poll conducted by the German Friedrich Ebert Foundation found support.")]
+    out = support_check(rows, 0.45)
+    assert out == {"support_true_kept": 1.0, "support_swapped_caught": 1.0, "support_pairs": 2}
+    assert support_check([], 0.45) == {}
