@@ -87,15 +87,17 @@ def load(settings: Settings) -> Index:
     try:
         with open(folder / f"passages-{gen}.jsonl", encoding="utf-8") as f:
             passages = [Passage(**json.loads(line)) for line in f]
-        vectors = faiss.read_index(str(folder / f"vectors-{gen}.faiss"))
-        vectors = vectors.reconstruct_n(0, vectors.ntotal) if vectors.ntotal else \
+        flat = faiss.read_index(str(folder / f"vectors-{gen}.faiss"))
+        vectors = flat.reconstruct_n(0, flat.ntotal) if flat.ntotal else \
             np.zeros((0, manifest["dimension"]), dtype="float32")
     except (OSError, ValueError, TypeError, RuntimeError) as e:
         raise IndexMissing(f"the index in {folder} is damaged ({type(e).__name__}); "
                            "run: assistant index --rebuild")
     if len(passages) != len(vectors) or len(passages) != manifest.get("passages"):
         raise IndexMissing(f"the index in {folder} is inconsistent; run: assistant index --rebuild")
-    return Index(passages, np.ascontiguousarray(vectors, dtype="float32"), manifest)
+    idx = Index(passages, np.ascontiguousarray(vectors, dtype="float32"), manifest)
+    idx._faiss = flat
+    return idx
 
 
 def read_manifest(settings: Settings) -> dict | None:

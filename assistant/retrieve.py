@@ -55,10 +55,10 @@ class Retriever:
         k = k or self.settings.top_k
         if qvec is None:
             qvec = self.embedder.embed([query])[0]
-        dense = self.index.vectors @ qvec
         keyword = self.keyword_scores(query)
         c = min(self.settings.candidates, len(passages))
-        dense_rank = np.argsort(-dense)[:c]
+        _, ids = self.index.faiss().search(np.asarray(qvec, dtype="float32")[None], c)
+        dense_rank = [int(i) for i in ids[0] if i >= 0]
         keyword_rank = [i for i in np.argsort(-keyword)[:c] if keyword[i] > 0]
         fused: dict[int, float] = {}
         for ranking in (dense_rank, keyword_rank):
@@ -70,7 +70,7 @@ class Retriever:
             if any(similarity(p.text, h.passage.text) >= self.settings.duplicate_similarity
                    for h in hits):
                 continue
-            hits.append(Hit(p, fused[i], float(dense[i]), float(keyword[i])))
+            hits.append(Hit(p, fused[i], float(self.index.vectors[i] @ qvec), float(keyword[i])))
             if len(hits) >= k:
                 break
         return hits
