@@ -19,7 +19,6 @@ import socket
 import sys
 import time
 import traceback
-from dataclasses import replace
 from functools import partial
 from pathlib import Path
 
