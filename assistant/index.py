@@ -150,12 +150,8 @@ def update(settings: Settings, paths=(), embedder=None, rebuild: bool = False,
             if not path.exists():
                 report.removed.append(source)
                 continue
-            if meta and _same_stat(path, meta):
-                keep.append(source)
-                files_meta[source] = meta
-                continue
             stat = path.stat()
-            if meta and ingest.file_sha256(path) == meta["sha256"]:  # touched, not changed
+            if meta and _unchanged(path, meta):
                 keep.append(source)
                 files_meta[source] = {**meta, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
                 continue
@@ -263,13 +259,8 @@ def _lock(folder: Path):
 
 def stale_sources(index: Index, settings: Settings) -> list[str]:
     """Indexed files that were changed or removed since indexing (a cheap stat check)."""
-    out = []
-    for source, meta in index.sources.items():
-        path = _path_of(source, settings)
-        if not path.exists() or not _same_stat(path, meta):
-            if not path.exists() or ingest.file_sha256(path) != meta["sha256"]:
-                out.append(source)
-    return out
+    return [source for source, meta in index.sources.items()
+            if not _unchanged(_path_of(source, settings), meta)]
 
 
 def _path_of(source: str, settings: Settings) -> Path:
@@ -277,9 +268,14 @@ def _path_of(source: str, settings: Settings) -> Path:
     return p if p.is_absolute() else settings.root / p
 
 
-def _same_stat(path: Path, meta: dict) -> bool:
+def _unchanged(path: Path, meta: dict) -> bool:
+    """The file still has the indexed content: same size and mtime, or else the same sha256."""
+    if not path.exists():
+        return False
     st = path.stat()
-    return st.st_size == meta.get("size") and st.st_mtime_ns == meta.get("mtime_ns")
+    if st.st_size == meta.get("size") and st.st_mtime_ns == meta.get("mtime_ns"):
+        return True
+    return ingest.file_sha256(path) == meta["sha256"]  # touched, perhaps not changed
 
 
 def _embedder():
