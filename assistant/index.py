@@ -31,6 +31,7 @@ class Index:
     passages: list[Passage]
     vectors: object  # numpy float32 array (n, dim)
     manifest: dict
+    _faiss: object = field(default=None, repr=False)  # the FAISS index read from disk, if any
 
     @property
     def sources(self) -> dict:
@@ -39,7 +40,7 @@ class Index:
     def faiss(self):
         """A flat inner-product FAISS index: exact search, and fast for the thousands of passages
         a laptop collection has."""
-        if getattr(self, "_faiss", None) is None:
+        if self._faiss is None:
             import faiss
 
             index = faiss.IndexFlatIP(self.vectors.shape[1])
@@ -95,9 +96,7 @@ def load(settings: Settings) -> Index:
                            "run: assistant index --rebuild")
     if len(passages) != len(vectors) or len(passages) != manifest.get("passages"):
         raise IndexMissing(f"the index in {folder} is inconsistent; run: assistant index --rebuild")
-    idx = Index(passages, np.ascontiguousarray(vectors, dtype="float32"), manifest)
-    idx._faiss = flat
-    return idx
+    return Index(passages, np.ascontiguousarray(vectors, dtype="float32"), manifest, flat)
 
 
 def read_manifest(settings: Settings) -> dict | None:
