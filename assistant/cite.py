@@ -130,9 +130,9 @@ def check(sentences: list[Sentence], evidence: list[Evidence], min_support: floa
     parts, stats = [], {"replaced": 0, "unsupported": 0, "added": 0}
     for sent in sentences:
         final: list[int] = []
+        scores = {ev.n: support(sent.text, ev.passage.text, question) for ev in evidence}
+        best = max(scores, key=scores.get) if scores else None
         for n in sent.cited or ((None,) if evidence else ()):
-            scores = {ev.n: support(sent.text, ev.passage.text, question) for ev in evidence}
-            best = max(scores, key=scores.get)
             if n is None:  # no marker: attach the passage that supports it, if one does
                 if scores[best] < min_support:
                     continue
