@@ -12,6 +12,7 @@ generate (streamed) -> parse and check citations -> Answer.
 """
 from __future__ import annotations
 
+import contextlib
 import sys
 import threading
 import time
@@ -130,12 +131,12 @@ class Assistant:
         return t
 
     def warm_up(self) -> None:
-        """Load the LLM and run the fixed start of the prompt through it, so the KV cache holds
-        it: a question then pays only for its own evidence. Runs while the embedder loads."""
+        """Load the LLM and put the fixed start of the prompt in its KV cache (read from the
+        state an earlier run saved, else computed and saved): a question then pays only for
+        its own evidence. Runs while the embedder loads."""
         llm = self.llm
         with self._llm_lock:
-            for _ in llm.stream(prompts.prefix_messages(), max_tokens=1):
-                pass
+            llm.warm(prompts.prefix_messages(), self.settings.models_path / "prompt-cache")
 
     # --- the pipeline --------------------------------------------------------------------
     def check_question(self, question: str) -> str:
@@ -188,14 +189,15 @@ class Assistant:
             return Answer(question, prompts.REFUSAL, True, (), self.model_name, timings,
                           search_query=query, checks={"abstain_reason": "no relevant passage"})
         evidence = self.retriever.evidence(query, hits, qvec, top_k=top_k)
-        raw, first = self._generate(prompts.answer_messages(query, evidence), on_token, t0)
+        messages = prompts.answer_messages(query, evidence)
+        raw, first = self._generate(messages, on_token, t0)
         retried = first is None  # the model declined: nothing was shown yet
         if retried:
-            # The small default model sometimes declines with the answer in front of it; asked
-            # again with the question only after the sources, it often answers. The citation
+            # The small default model sometimes declines with the answer in front of it. It is
+            # asked again with the same prompt (still in the KV cache: no prompt time) and the
+            # refusal's words blocked: it answers, or declines in other words. The citation
             # check still has the last word, so a made-up answer does not get through.
-            again = prompts.answer_messages(query, evidence, question_first=False)
-            raw2, first = self._generate(again, on_token, t0)
+            raw2, first = self._generate(messages, on_token, t0, ban=prompts.REFUSAL_WORDS)
             if first is None:  # declined twice: now show the refusal
                 first = round(time.perf_counter() - t0, 3)
                 if on_token and raw:
@@ -207,17 +209,21 @@ class Assistant:
         answer.checks["retried"] = retried
         return answer
 
-    def _generate(self, messages, on_token, t0) -> tuple[str, float | None]:
+    def _generate(self, messages, on_token, t0, ban=()) -> tuple[str, float | None]:
         """Stream the model's reply to `on_token`, holding back a reply that is turning out to
         be the refusal phrase (the caller decides whether to show it). Returns (text, time of
         the first piece shown, or None when nothing was)."""
         text, shown, first = "", 0, None
         refusal = prompts.REFUSAL.lower()
-        with self._llm_lock:
-            for piece in self.llm.stream(messages, max_tokens=self.settings.max_tokens,
-                                         temperature=self.settings.temperature):
+        sure = len("The documents do not")  # this much of the refusal: stop generating it
+        pieces = self.llm.stream(messages, max_tokens=self.settings.max_tokens,
+                                 temperature=self.settings.temperature, ban=ban)
+        with self._llm_lock, contextlib.closing(pieces):
+            for piece in pieces:
                 text += piece
                 if not shown and refusal.startswith(text.strip().lower()):
+                    if len(text.strip()) >= sure:
+                        return prompts.REFUSAL, None
                     continue
                 if first is None:
                     first = round(time.perf_counter() - t0, 3)

@@ -8,6 +8,7 @@ The chat template is the one stored in the GGUF, so any chat model works through
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import hashlib
 import importlib.util
 import json
@@ -176,18 +177,93 @@ class LLM:
             raise ModelMissing(f"cannot load {path} ({e}); the file may be truncated or not a "
                                "chat model: re-download it or pick another")
 
-    def stream(self, messages: list[dict], max_tokens: int = 200, temperature: float = 0.0):
-        """Yield the reply's text pieces as they are generated."""
+    def stream(self, messages: list[dict], max_tokens: int = 200, temperature: float = 0.0,
+               ban: tuple[str, ...] = ()):
+        """Yield the reply's text pieces as they are generated; words in `ban` cannot be
+        written (each spelling that is a single token is blocked)."""
+        bias = {t: -1e9 for t in self._single_tokens(ban)} or None
         chunks = self.llama.create_chat_completion(
             messages=messages, max_tokens=max_tokens, temperature=temperature,
-            repeat_penalty=1.0, stream=True)
+            repeat_penalty=1.0, logit_bias=bias, stream=True)
         for chunk in chunks:
             piece = chunk["choices"][0]["delta"].get("content")
             if piece:
                 yield piece
 
+    def warm(self, messages: list[dict], cache_dir: Path | None = None) -> bool:
+        """Evaluate the prompt of `messages` into the KV cache, so later calls that start the
+        same way pay only for the rest.
+
+        With `cache_dir`, the evaluated state (the KV cache of those tokens, a few MB) is saved
+        there and read back by later processes: milliseconds instead of seconds of prompt
+        processing for every one-off `assistant ask`. Returns True when it was read back.
+        """
+        path = self._state_path(messages, cache_dir) if cache_dir else None
+        if path is not None and path.is_file() and self._load_state(path):
+            return True
+        for _ in self.stream(messages, max_tokens=1):
+            pass
+        if path is not None:
+            self._save_state(path)
+        return False
+
+    def _state_path(self, messages: list[dict], cache_dir: Path) -> Path:
+        import llama_cpp
+
+        st = self.path.stat()
+        key = json.dumps({"model": str(self.path.resolve()), "size": st.st_size,
+                          "mtime_ns": st.st_mtime_ns, "n_batch": self.llama.n_batch,
+                          "llama_cpp": llama_cpp.__version__, "messages": messages},
+                         sort_keys=True)
+        return Path(cache_dir) / f"{self.path.stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.state"
+
+    def _save_state(self, path: Path) -> None:
+        import llama_cpp
+
+        n = self.llama.n_tokens
+        tokens = (llama_cpp.llama_token * n)(*self.llama.input_ids[:n].tolist())
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        try:  # a cache: a read-only or full disk only means the next run is slower
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with _quiet_stderr():
+                saved = llama_cpp.llama_state_save_file(self.llama.ctx, str(tmp).encode(),
+                                                        tokens, n)
+            if saved:
+                os.replace(tmp, path)
+        except OSError:
+            pass
+        finally:
+            tmp.unlink(missing_ok=True)
+
+    def _load_state(self, path: Path) -> bool:
+        import llama_cpp
+
+        capacity = self.llama.n_ctx()
+        tokens = (llama_cpp.llama_token * capacity)()
+        count = ctypes.c_size_t(0)
+        with _quiet_stderr():
+            ok = llama_cpp.llama_state_load_file(self.llama.ctx, str(path).encode(), tokens,
+                                                 capacity, ctypes.byref(count))
+        n = count.value
+        if not ok or not 0 < n <= capacity:  # damaged or from another build: redo it
+            self.llama.reset()
+            path.unlink(missing_ok=True)
+            return False
+        self.llama.input_ids[:n] = tokens[:n]
+        self.llama.n_tokens = n  # the next prompt reuses the longest shared prefix of these
+        return True
+
     def complete(self, messages: list[dict], max_tokens: int = 64) -> str:
         return "".join(self.stream(messages, max_tokens=max_tokens)).strip()
+
+    def _single_tokens(self, words) -> set[int]:
+        out = set()
+        for word in words:
+            for spelling in (word, " " + word):
+                ids = self.llama.tokenize(spelling.encode("utf-8"), add_bos=False, special=False)
+                if len(ids) == 1:
+                    out.add(ids[0])
+        return out
 
     def count_tokens(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))

@@ -3,6 +3,9 @@
     index/manifest.json          format, settings, generation, and per file: sha256, size, mtime
     index/passages-<gen>.jsonl   one passage per line (source, page, start, end, text)
     index/vectors-<gen>.faiss    a FAISS inner-product index, row i = passage i
+    index/sentences-<gen>.npz    a vector per sentence of each passage (`ingest.sentences`),
+                                 passage i's rows are offsets[i]:offsets[i + 1]; evidence
+                                 selection reads them instead of embedding at question time
 
 Writes are atomic: a new generation's data files are written first, then manifest.json is
 replaced in one `os.replace`. A run killed half-way leaves the old manifest and its files intact.
@@ -17,6 +20,7 @@ import sys
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from zipfile import BadZipFile
 
 from . import ingest
 from .config import Settings
@@ -31,11 +35,33 @@ class Index:
     passages: list[Passage]
     vectors: object  # numpy float32 array (n, dim)
     manifest: dict
+    sentence_vectors: object = None  # numpy float32 (m, dim), passage by passage
+    sentence_offsets: object = None  # numpy int64 (n + 1,): passage i has rows [o[i], o[i+1])
     _faiss: object = field(default=None, repr=False)  # the FAISS index read from disk, if any
+    _rows: dict = field(default=None, repr=False)  # passage key -> row, built on first use
 
     @property
     def sources(self) -> dict:
         return self.manifest["files"]
+
+    def sentence_vectors_of(self, passage: Passage):
+        """The vectors of `passage`'s sentences, in `ingest.sentences` order (None if the
+        passage is not in this index)."""
+        if self._rows is None:
+            self._rows = {p.key: i for i, p in enumerate(self.passages)}
+        i = self._rows.get(passage.key)
+        if i is None or self.sentence_vectors is None:
+            return None
+        return self.sentence_vectors[self.sentence_offsets[i]:self.sentence_offsets[i + 1]]
+
+    def rows(self, rows: list[int]):
+        """(passages, vectors, sentence vectors, sentence offsets) of the given rows."""
+        import numpy as np
+
+        o = self.sentence_offsets
+        sent = [self.sentence_vectors[o[i]:o[i + 1]] for i in rows]
+        return ([self.passages[i] for i in rows], self.vectors[rows],
+                _stack(sent, self.vectors.shape[1]), _offsets([len(v) for v in sent]))
 
     def faiss(self):
         """A flat inner-product FAISS index: exact search, and fast for the thousands of passages
@@ -91,12 +117,16 @@ def load(settings: Settings) -> Index:
         flat = faiss.read_index(str(folder / f"vectors-{gen}.faiss"))
         vectors = flat.reconstruct_n(0, flat.ntotal) if flat.ntotal else \
             np.zeros((0, manifest["dimension"]), dtype="float32")
-    except (OSError, ValueError, TypeError, RuntimeError) as e:
+        with np.load(folder / f"sentences-{gen}.npz") as npz:
+            sent_vectors, offsets = npz["vectors"], npz["offsets"]
+    except (OSError, ValueError, TypeError, RuntimeError, KeyError, EOFError, BadZipFile) as e:
         raise IndexMissing(f"the index in {folder} is damaged ({type(e).__name__}); "
                            "run: assistant index --rebuild")
-    if len(passages) != len(vectors) or len(passages) != manifest.get("passages"):
+    if (len(passages) != len(vectors) or len(passages) != manifest.get("passages")
+            or len(offsets) != len(passages) + 1 or offsets[-1] != len(sent_vectors)):
         raise IndexMissing(f"the index in {folder} is inconsistent; run: assistant index --rebuild")
-    return Index(passages, np.ascontiguousarray(vectors, dtype="float32"), manifest, flat)
+    return Index(passages, np.ascontiguousarray(vectors, dtype="float32"), manifest,
+                 np.ascontiguousarray(sent_vectors, dtype="float32"), offsets, flat)
 
 
 def read_manifest(settings: Settings) -> dict | None:
@@ -167,27 +197,35 @@ def update(settings: Settings, paths=(), embedder=None, rebuild: bool = False,
                                   "mtime_ns": stat.st_mtime_ns}
         report.unchanged = keep
 
-        passages, vectors = [], []
+        dim = _dimension(embedder)
+        passages, vectors, sent_vectors, counts = [], [], [], []
         if old is not None:
             kept = set(keep)
             rows = [i for i, p in enumerate(old.passages) if p.source in kept]
-            passages += [old.passages[i] for i in rows]
-            vectors.append(old.vectors[rows])
+            passages, matrix, sent, offsets = old.rows(rows)
+            vectors.append(matrix)
+            sent_vectors.append(sent)
+            counts += np.diff(offsets).tolist()
         new_passages = [p for doc in fresh_docs
                         for p in ingest.passages(doc, settings.chunk_chars, settings.chunk_overlap)]
         if new_passages:
             embedder = embedder or _embedder()
-            log(f"Embedding {len(new_passages)} passages from {len(fresh_docs)} file(s)...")
-            vectors.append(embedder.embed([p.text for p in new_passages],
-                                          progress=len(new_passages) > 64))
+            sentences = [[s.text for s in ingest.sentences(p)] for p in new_passages]
+            flat = [t for group in sentences for t in group]
+            log(f"Embedding {len(new_passages)} passages and their {len(flat)} sentences "
+                f"from {len(fresh_docs)} file(s)...")
+            texts = [p.text for p in new_passages] + flat  # one call: one progress bar
+            embedded = embedder.embed(texts, progress=len(texts) > 64)
+            vectors.append(embedded[:len(new_passages)])
+            sent_vectors.append(embedded[len(new_passages):])
+            counts += [len(group) for group in sentences]
             passages += new_passages
         for source in files_meta:
             files_meta[source]["passages"] = sum(p.source == source for p in passages)
-        dim = _dimension(embedder)
-        matrix = np.concatenate(vectors) if vectors else np.zeros((0, dim), dtype="float32")
         report.passages = len(passages)
         if report.touched or old is None or rebuild:
-            _write(settings, passages, matrix, files_meta, old)
+            _write(settings, passages, _stack(vectors, dim), _stack(sent_vectors, dim),
+                   _offsets(counts), files_meta)
         return report
 
 
@@ -204,12 +242,27 @@ def remove(settings: Settings, sources) -> UpdateReport:
         files = {k: v for k, v in old.sources.items() if k not in gone}
         report = UpdateReport(removed=sorted(gone), unchanged=sorted(files),
                               passages=len(rows))
-        _write(settings, [old.passages[i] for i in rows], old.vectors[rows], files, old)
+        _write(settings, *old.rows(rows), files)
         return report
 
 
-def _write(settings, passages, matrix, files_meta, old) -> None:
+def _stack(arrays, dim: int):
+    import numpy as np
+
+    arrays = [a for a in arrays if len(a)]
+    return np.concatenate(arrays).astype("float32") if arrays else \
+        np.zeros((0, dim), dtype="float32")
+
+
+def _offsets(counts):
+    import numpy as np
+
+    return np.concatenate([[0], np.cumsum(counts, dtype="int64")]).astype("int64")
+
+
+def _write(settings, passages, matrix, sent_vectors, sent_offsets, files_meta) -> None:
     import faiss
+    import numpy as np
 
     folder = settings.index_path
     gen = uuid.uuid4().hex[:12]
@@ -224,14 +277,18 @@ def _write(settings, passages, matrix, files_meta, old) -> None:
     if len(matrix):
         flat.add(matrix)
     faiss.write_index(flat, str(folder / f"vectors-{gen}.faiss{tmp}"))
-    for name in (f"passages-{gen}.jsonl", f"vectors-{gen}.faiss"):
+    with open(folder / f"sentences-{gen}.npz{tmp}", "wb") as f:
+        np.savez(f, vectors=sent_vectors, offsets=sent_offsets)
+    names = (f"passages-{gen}.jsonl", f"vectors-{gen}.faiss", f"sentences-{gen}.npz")
+    for name in names:
         os.replace(folder / f"{name}{tmp}", folder / name)
     manifest = {"format": settings.index_fingerprint()["format"],
                 "settings": settings.index_fingerprint(), "dimension": int(matrix.shape[1]),
                 "generation": gen, "passages": len(passages), "files": files_meta}
     _atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
     for stale in folder.iterdir():  # the previous generation and leftovers of killed runs
-        old_data = stale.name.startswith(("passages-", "vectors-")) and gen not in stale.name
+        old_data = (stale.name.startswith(("passages-", "vectors-", "sentences-"))
+                    and gen not in stale.name)
         if old_data or ".tmp-" in stale.name:
             stale.unlink(missing_ok=True)
 

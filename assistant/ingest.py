@@ -162,6 +162,12 @@ def passages(doc: Document, chunk_chars: int, overlap: int) -> list[Passage]:
     return out
 
 
+def sentences(p: Passage) -> list[Passage]:
+    """The sentences of a passage, each an exact span of the same document and page."""
+    return [Passage(p.source, s, e, p.text[s - p.start:e - p.start], p.page)
+            for s, e in sentence_spans(p.text, p.start)]
+
+
 def collect(paths, skip_hidden: bool = True) -> tuple[list[Path], list[Path]]:
     """Expand files and folders into (supported files, skipped files), sorted."""
     files, skipped = [], []

@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 
 REFUSAL = "The documents do not answer this question."
+# Blocked when the model is asked again after declining, so it cannot start the refusal; it
+# can still decline in other words, which `is_refusal` recognises.
+REFUSAL_WORDS = ("documents", "Documents")
 
 SYSTEM = (
     "You answer questions using only the numbered sources. Write one to three short "
@@ -20,8 +23,8 @@ SYSTEM = (
 # One worked answer and one worked refusal. They are the same for every question, so a warm
 # process keeps them in the model's KV cache and pays for them once.
 _EXAMPLE_SOURCES = (
-    "Sources:\n[1] «The bridge was opened in 1932 by the mayor, Jane Holt.»\n"
-    "[2] «Traffic on the bridge doubled in the 1950s.»"
+    "Sources:\n[1] The bridge was opened in 1932 by the mayor, Jane Holt.\n"
+    "[2] Traffic on the bridge doubled in the 1950s."
 )
 EXAMPLES = [
     {"role": "user", "content": f"{_EXAMPLE_SOURCES}\n\nQuestion: Who opened the bridge?"},
@@ -63,18 +66,19 @@ def defuse(text: str) -> str:
 
 def evidence_block(evidence) -> str:
     lines = [EVIDENCE_HEADER]
-    for ev in evidence:  # no file names: they cost prompt tokens and tell the model nothing
+    # One line per source, whitespace collapsed, so a document cannot fake a new source line.
+    # No file names or quote marks: they cost prompt tokens and tell the model nothing.
+    for ev in evidence:
         body = " ".join(defuse(ev.passage.text).split())
-        lines.append(f"[{ev.n}] «{body}»")
+        lines.append(f"[{ev.n}] {body}")
     return "\n".join(lines)
 
 
-def answer_messages(question: str, evidence, question_first: bool = True) -> list[dict]:
+def answer_messages(question: str, evidence) -> list[dict]:
     # The question comes before the sources as well as after: measured on the seed set, the
     # 1.5B default model then invents fewer answers to questions the sources do not answer.
     q = f"{QUESTION_HEADER} {defuse(question)}"
-    user = f"{q}\n\n" if question_first else ""
-    user += f"{evidence_block(evidence)}\n\n{q}"
+    user = f"{q}\n\n{evidence_block(evidence)}\n\n{q}"
     return [{"role": "system", "content": SYSTEM}, *EXAMPLES, {"role": "user", "content": user}]
 
 

@@ -9,7 +9,7 @@ model sees sentences that matter, not whole passages.
 from __future__ import annotations
 
 from .config import Settings
-from .ingest import sentence_spans
+from .ingest import sentences
 from .text import similarity, terms
 from .types import Evidence, Hit, Passage
 
@@ -83,7 +83,7 @@ class Retriever:
             return []
         if qvec is None:
             qvec = self.embedder.embed([query])[0]
-        vecs = self.embedder.embed([c[2].text for c in cands])
+        vecs = self.sentence_vectors(cands)
         qterms = set(terms(query))
         scores = []
         for (rank, _, s, _), v in zip(cands, vecs):
@@ -92,18 +92,33 @@ class Retriever:
         return _pack(cands, scores, self.settings, top_k or self.settings.top_k)
 
 
+    def sentence_vectors(self, cands):
+        """The candidates' sentence vectors, read from the index (stored at indexing time);
+        a sentence of a passage the index does not hold is embedded now."""
+        import numpy as np
+
+        out, missing = [], []
+        for i, (_, j, _, passage) in enumerate(cands):
+            stored = self.index.sentence_vectors_of(passage)
+            if stored is None or j >= len(stored):
+                missing.append(i)
+            out.append(None if i in missing else stored[j])
+        if missing:
+            for i, v in zip(missing, self.embedder.embed([cands[i][2].text for i in missing])):
+                out[i] = v
+        return np.stack(out)
+
+
 def _candidate_sentences(hits: list[Hit]) -> list[tuple[int, int, Passage, Passage]]:
     """(hit rank, sentence number, sentence, its passage) for every distinct sentence."""
     seen, out = set(), []
     for rank, h in enumerate(hits):
-        p = h.passage
-        for j, (s, e) in enumerate(sentence_spans(p.text, p.start)):
-            key = (p.source, p.page, s)
-            text = p.text[s - p.start:e - p.start]
-            if key in seen or len(text) < 20:  # "Full Screen", "1 / 5": page debris
+        for j, sent in enumerate(sentences(h.passage)):
+            key = (sent.source, sent.page, sent.start)
+            if key in seen or len(sent.text) < 20:  # "Full Screen", "1 / 5": page debris
                 continue
             seen.add(key)
-            out.append((rank, j, Passage(p.source, s, e, text, p.page), p))
+            out.append((rank, j, sent, h.passage))
     return out
 
 

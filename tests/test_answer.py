@@ -122,6 +122,8 @@ def test_a_declining_model_is_asked_once_more_and_its_refusal_not_shown(make):
     tokens = []
     ans = a.ask("When did Operation Serval become Operation Barkhane?", on_token=tokens.append)
     assert len(llm.prompts) == 2 and ans.checks["retried"] and not ans.abstained
+    # the same prompt (cached), with the refusal's words blocked
+    assert llm.prompts[1] == llm.prompts[0] and llm.bans == [(), prompts.REFUSAL_WORDS]
     assert "".join(tokens) == ans.raw_answer and prompts.REFUSAL not in "".join(tokens)
 
 

@@ -46,8 +46,9 @@ def test_update_embeds_only_what_changed(settings, counting_embedder, project):
     (project / "docs" / "serval.txt").write_text("Barkhane ended in 2022. It had 5,100 troops.")
     changed = index.update(settings, embedder=counting_embedder)
     assert changed.changed == ["docs/serval.txt"]
-    assert [t for call in counting_embedder.calls for t in call] == [
-        "Barkhane ended in 2022. It had 5,100 troops."]
+    assert [t for call in counting_embedder.calls for t in call] == [  # passage, sentences
+        "Barkhane ended in 2022. It had 5,100 troops.", "Barkhane ended in 2022.",
+        "It had 5,100 troops."]
 
     (project / "docs" / "junta.md").unlink()
     removed = index.update(settings, embedder=counting_embedder)
@@ -55,6 +56,27 @@ def test_update_embeds_only_what_changed(settings, counting_embedder, project):
     idx = index.load(settings)
     assert {p.source for p in idx.passages} == {"docs/serval.txt", "docs/un.pdf", "docs/new.txt"}
     assert not any("Goita" in p.text for p in idx.passages)
+    assert_sentence_vectors_line_up(idx, counting_embedder)
+
+
+def assert_sentence_vectors_line_up(idx, embedder):
+    """Every passage's stored sentence vectors are those of its sentences, in order."""
+    import numpy as np
+
+    from assistant.ingest import sentences
+
+    assert idx.sentence_offsets[-1] == len(idx.sentence_vectors)
+    for p in idx.passages:
+        texts = [s.text for s in sentences(p)]
+        stored = idx.sentence_vectors_of(p)
+        assert len(stored) == len(texts)
+        assert np.allclose(stored, embedder.embed(texts), atol=1e-4)
+
+
+def test_sentence_vectors_survive_removal(settings, embedder):
+    index.update(settings, embedder=embedder)
+    index.remove(settings, ["docs/serval.txt"])
+    assert_sentence_vectors_line_up(index.load(settings), embedder)
 
 
 def test_touched_but_unchanged_file_is_not_re_embedded(settings, counting_embedder, project):
@@ -109,7 +131,7 @@ def test_other_settings_or_embedder_are_refused_with_the_fix(settings, embedder)
     assert len(report.added) == 3 and index.load(settings)
 
 
-@pytest.mark.parametrize("damage", ["manifest", "vectors", "passages", "count"])
+@pytest.mark.parametrize("damage", ["manifest", "vectors", "passages", "sentences", "count"])
 def test_damaged_index_is_a_one_line_error(settings, embedder, damage):
     index.update(settings, embedder=embedder)
     folder, gen = settings.index_path, manifest(settings)["generation"]
@@ -119,6 +141,8 @@ def test_damaged_index_is_a_one_line_error(settings, embedder, damage):
         (folder / f"vectors-{gen}.faiss").write_bytes(b"garbage")
     elif damage == "passages":
         (folder / f"passages-{gen}.jsonl").unlink()
+    elif damage == "sentences":
+        (folder / f"sentences-{gen}.npz").write_bytes(b"PK\x03\x04 truncated")
     else:
         with open(folder / f"passages-{gen}.jsonl", "a") as f:
             f.write('{"source": "x", "start": 0, "end": 1, "text": "x", "page": null}\n')

@@ -68,3 +68,44 @@ def test_a_user_gguf_path_is_taken_as_is(tmp_path):
     model = tmp_path / "mine.gguf"
     model.write_bytes(b"GGUF\x03\x00\x00\x00")
     assert resolve_model(str(model)) == model
+
+
+def test_a_saved_prompt_state_answers_like_a_computed_one(tmp_path):
+    """The fixed prompt prefix is evaluated once and its KV state saved; a new process that
+    reads it back answers exactly as one that computed it (greedy decoding)."""
+    from assistant.generate import LLM
+
+    path, cache = resolve_model("smollm2", tmp_path, log=lambda m: None), tmp_path / "cache"
+    system = {"role": "system", "content": "You answer in one short sentence."}
+    prefix = [system, {"role": "user", "content": "Question:"}]
+    full = [system, {"role": "user", "content": "Question: What is the capital of France?"}]
+
+    computed = LLM(path, n_ctx=512)
+    assert computed.warm(prefix, cache) is False  # nothing saved yet: computed, then saved
+    assert len(list(cache.glob("*.state"))) == 1
+    expected = computed.complete(full, max_tokens=12)
+    assert expected
+
+    restored = LLM(path, n_ctx=512)
+    assert restored.warm(prefix, cache) is True and restored.llama.n_tokens > 5
+    assert restored.complete(full, max_tokens=12) == expected
+
+    other = [system, {"role": "user", "content": "Sources:"}]  # another prefix, another file
+    assert LLM(path, n_ctx=512).warm(other, cache) is False
+    assert len(list(cache.glob("*.state"))) == 2
+
+    for state in cache.glob("*.state"):
+        state.write_bytes(b"not a llama.cpp state")
+    damaged = LLM(path, n_ctx=512)
+    assert damaged.warm(prefix, cache) is False  # dropped and computed again
+    assert damaged.complete(full, max_tokens=12) == expected
+    assert LLM(path, n_ctx=512).warm(prefix, cache) is True  # the rewritten file loads
+
+
+def test_banned_words_are_not_written(tmp_path):
+    from assistant.generate import LLM
+
+    llm = LLM(resolve_model("smollm2", tmp_path, log=lambda m: None), n_ctx=512)
+    ask = [{"role": "user", "content": "What is the capital of France? One word."}]
+    assert "Paris" in llm.complete(ask, max_tokens=16)
+    assert "Paris" not in "".join(llm.stream(ask, max_tokens=16, ban=("Paris",)))

@@ -51,3 +51,23 @@ def test_empty_index_returns_nothing(settings, embedder, tmp_path):
     (tmp_path / "none").mkdir()
     index.update(empty, embedder=embedder)
     assert Retriever(index.load(empty), embedder, empty).search("anything") == []
+
+
+def test_evidence_reads_sentence_vectors_from_the_index(settings, counting_embedder, project):
+    index.update(settings, embedder=counting_embedder)
+    stored = Retriever(index.load(settings), counting_embedder, settings)
+    q = "When was Operation Serval transformed into Barkhane?"
+    hits = stored.search(q, k=4)
+    counting_embedder.calls.clear()
+    from_index = stored.evidence(q, hits)
+    assert counting_embedder.calls == [[q]]  # the question only: no sentence is embedded
+
+    # The same hits from passages the index does not hold: their sentences are embedded now,
+    # and the evidence is the same.
+    bare = index.load(settings)
+    bare.passages = [type(p)(p.source, p.start, p.end, p.text + "", p.page) for p in bare.passages]
+    bare.sentence_vectors = None
+    counting_embedder.calls.clear()
+    fresh = Retriever(bare, counting_embedder, settings).evidence(q, hits)
+    assert len(counting_embedder.calls) == 2
+    assert [e.passage for e in fresh] == [e.passage for e in from_index]

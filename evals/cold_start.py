@@ -1,0 +1,97 @@
+"""Where a one-off `assistant ask` spends its time, on this machine.
+
+    .venv/bin/python evals/cold_start.py [--runs 3] [--question "..."] [--model qwen]
+
+1. Wall time of `assistant ask --json QUESTION` in fresh processes (what a user waits).
+2. The same work, stage by stage, one stage after another in a fresh process (in a real
+   `ask` the model loads in a background thread while the embedder is imported).
+
+Run it with nothing else using the CPU. The saved prompt state (models/prompt-cache) is used
+when present; `--fresh-prefix` deletes it first, to time a first run.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTION = "When did Operation Serval become Operation Barkhane?"
+
+
+def wall_times(question: str, model: str, runs: int) -> list[float]:
+    exe = Path(sys.executable).with_name("assistant")
+    out = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        done = subprocess.run([str(exe), "ask", "--json", "--model", model, question],
+                              cwd=ROOT, capture_output=True, text=True)
+        out.append(time.perf_counter() - t)
+        if done.returncode:
+            sys.exit(f"assistant ask failed: {done.stderr.strip()[-300:]}")
+        json.loads(done.stdout)  # the contract holds
+    return out
+
+
+STAGES = r"""
+import json, sys, time
+t = time.perf_counter()
+stages = {}
+def mark(name):
+    global t
+    now = time.perf_counter(); stages[name] = round(now - t, 3); t = now
+import sentence_transformers, torch  # noqa: F401
+from assistant.answer import Assistant
+from assistant import prompts
+mark("imports (sentence-transformers, torch)")
+a = Assistant(model=sys.argv[1], log=lambda m: None)
+a.embedder.embed(["warm"]); mark("embedder load")
+a.retriever.bm25(); mark("index + BM25 load")
+a.model_path(); mark("model check (stamp)")
+a.llm; mark("LLM load")
+a.warm_up(); mark("fixed prompt prefix (saved state or computed)")
+q = sys.argv[2]
+hits, qvec = a.retrieve(q); ev = a.retriever.evidence(q, hits, qvec); mark("retrieval + evidence")
+first = []
+for piece in a.llm.stream(prompts.answer_messages(q, ev), max_tokens=a.settings.max_tokens):
+    if not first:
+        first.append(1); mark("question prompt (to first token)")
+mark("generation")
+print(json.dumps(stages))
+"""
+
+
+def stage_times(question: str, model: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", STAGES, model, question], cwd=ROOT,
+                          capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"stage timing failed: {done.stderr.strip()[-300:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--question", default=QUESTION)
+    ap.add_argument("--model", default="qwen")
+    ap.add_argument("--fresh-prefix", action="store_true",
+                    help="delete the saved prompt state first (time a first run)")
+    args = ap.parse_args()
+    if args.fresh_prefix:
+        shutil.rmtree(ROOT / "models" / "prompt-cache", ignore_errors=True)
+    walls = wall_times(args.question, args.model, args.runs)
+    print(f"cold `assistant ask --json`, {args.runs} runs: "
+          + ", ".join(f"{w:.2f} s" for w in walls))
+    stages = stage_times(args.question, args.model)
+    print("\n| stage | seconds |\n|---|---|")
+    for name, secs in stages.items():
+        print(f"| {name} | {secs:.2f} |")
+    print(f"| total | {sum(stages.values()):.2f} |")
+
+
+if __name__ == "__main__":
+    main()
