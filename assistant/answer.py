@@ -191,45 +191,37 @@ class Assistant:
         evidence = self.retriever.evidence(query, hits, qvec, top_k=top_k)
         messages = prompts.answer_messages(query, evidence)
         raw, first = self._generate(messages, on_token, t0)
-        retried = first is None  # the model declined: nothing was shown yet
-        if retried:
-            # The small default model sometimes declines with the answer in front of it. It is
-            # asked again with the same prompt (still in the KV cache: no prompt time) and the
-            # refusal's words blocked: it answers, or declines in other words. The citation
-            # check still has the last word, so a made-up answer does not get through.
-            raw2, first = self._generate(messages, on_token, t0, ban=prompts.REFUSAL_WORDS)
-            if first is None:  # declined twice: now show the refusal
-                first = round(time.perf_counter() - t0, 3)
-                if on_token and raw:
-                    on_token(raw)
-            else:
-                raw = raw2
         timings.update(first_token_s=first, total_s=round(time.perf_counter() - t0, 3))
-        answer = self._finish(question, query, raw, evidence, timings)
-        answer.checks["retried"] = retried
-        return answer
+        return self._finish(question, query, raw, evidence, timings)
 
-    def _generate(self, messages, on_token, t0, ban=()) -> tuple[str, float | None]:
-        """Stream the model's reply to `on_token`, holding back a reply that is turning out to
-        be the refusal phrase (the caller decides whether to show it). Returns (text, time of
-        the first piece shown, or None when nothing was)."""
+    def _generate(self, messages, on_token, t0) -> tuple[str, float]:
+        """Stream the model's reply to `on_token`; returns (text, time of the first piece).
+
+        A reply that is turning out to be the refusal phrase is held back, and generation
+        stops once it is plain: the refusal is then shown whole, in one piece.
+        """
         text, shown, first = "", 0, None
         refusal = prompts.REFUSAL.lower()
         sure = len("The documents do not")  # this much of the refusal: stop generating it
         pieces = self.llm.stream(messages, max_tokens=self.settings.max_tokens,
-                                 temperature=self.settings.temperature, ban=ban)
+                                 temperature=self.settings.temperature)
         with self._llm_lock, contextlib.closing(pieces):
             for piece in pieces:
                 text += piece
                 if not shown and refusal.startswith(text.strip().lower()):
-                    if len(text.strip()) >= sure:
-                        return prompts.REFUSAL, None
-                    continue
+                    if len(text.strip()) < sure:
+                        continue
+                    text = prompts.REFUSAL
+                    break
                 if first is None:
                     first = round(time.perf_counter() - t0, 3)
                 if on_token:
                     on_token(text[shown:])
                 shown = len(text)
+        if not shown:  # the refusal (or an empty reply): show it now
+            first = round(time.perf_counter() - t0, 3)
+            if on_token and text.strip():
+                on_token(text.strip())
         return text.strip(), first
 
     def _finish(self, question, query, raw, evidence, timings) -> Answer:

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from .config import Settings
-from .errors import AssistantError
+from .errors import AssistantError, IndexMismatch
 from .evalset import CATEGORIES, BadEvalSet, Item, Sources, load_questions
 
 KS = (1, 3, 5, 10)  # retrieval recall@k; the largest is how many hits are retrieved
@@ -267,8 +267,11 @@ def run_eval(settings: Settings, model=None, questions=None, dataset=None,
     settings, items, set_name, docs = question_set(settings, sources, questions, dataset, limit,
                                                    seed)
     assistant = Assistant(settings, model=model, log=log)
-    if docs is not None:
-        index_mod.update(settings, [docs], embedder=assistant.embedder, log=log)
+    if docs is not None:  # the dataset's own index under .cache: rebuilt if from an older version
+        try:
+            index_mod.update(settings, [docs], embedder=assistant.embedder, log=log)
+        except IndexMismatch:
+            index_mod.update(settings, [docs], embedder=assistant.embedder, log=log, rebuild=True)
     assistant.retrieve("warm-up", k=1)  # load index and embedder now: timings are per question
     if not retrieval_only:
         assistant.warm_up()  # load the LLM and cache the fixed prompt: latency is warm

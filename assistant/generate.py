@@ -177,14 +177,11 @@ class LLM:
             raise ModelMissing(f"cannot load {path} ({e}); the file may be truncated or not a "
                                "chat model: re-download it or pick another")
 
-    def stream(self, messages: list[dict], max_tokens: int = 200, temperature: float = 0.0,
-               ban: tuple[str, ...] = ()):
-        """Yield the reply's text pieces as they are generated; words in `ban` cannot be
-        written (each spelling that is a single token is blocked)."""
-        bias = {t: -1e9 for t in self._single_tokens(ban)} or None
+    def stream(self, messages: list[dict], max_tokens: int = 200, temperature: float = 0.0):
+        """Yield the reply's text pieces as they are generated."""
         chunks = self.llama.create_chat_completion(
             messages=messages, max_tokens=max_tokens, temperature=temperature,
-            repeat_penalty=1.0, logit_bias=bias, stream=True)
+            repeat_penalty=1.0, stream=True)
         for chunk in chunks:
             piece = chunk["choices"][0]["delta"].get("content")
             if piece:
@@ -255,15 +252,6 @@ class LLM:
 
     def complete(self, messages: list[dict], max_tokens: int = 64) -> str:
         return "".join(self.stream(messages, max_tokens=max_tokens)).strip()
-
-    def _single_tokens(self, words) -> set[int]:
-        out = set()
-        for word in words:
-            for spelling in (word, " " + word):
-                ids = self.llama.tokenize(spelling.encode("utf-8"), add_bos=False, special=False)
-                if len(ids) == 1:
-                    out.add(ids[0])
-        return out
 
     def count_tokens(self, text: str) -> int:
         return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))

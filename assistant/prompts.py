@@ -9,9 +9,6 @@ from __future__ import annotations
 import re
 
 REFUSAL = "The documents do not answer this question."
-# Blocked when the model is asked again after declining, so it cannot start the refusal; it
-# can still decline in other words, which `is_refusal` recognises.
-REFUSAL_WORDS = ("documents", "Documents")
 
 SYSTEM = (
     "You answer questions using only the numbered sources. Write one to three short "

@@ -115,11 +115,9 @@ class ScriptedLLM:
     def __init__(self, reply: str | None = None, replies=None):
         self.replies = list(replies or [reply or ""])
         self.prompts: list[list[dict]] = []
-        self.bans: list[tuple] = []
 
-    def stream(self, messages, max_tokens=200, temperature=0.0, ban=()):
+    def stream(self, messages, max_tokens=200, temperature=0.0):
         self.prompts.append(messages)
-        self.bans.append(tuple(ban))
         reply = self.replies[min(len(self.prompts) - 1, len(self.replies) - 1)]
         for i in range(0, len(reply), 7):
             yield reply[i:i + 7]

@@ -116,23 +116,21 @@ def test_defuse_control_tokens(text, expected):
     assert prompts.defuse(text) == expected
 
 
-def test_a_declining_model_is_asked_once_more_and_its_refusal_not_shown(make):
-    a, llm = make(prompts.REFUSAL,
-                  "Operation Serval was transformed to Operation Barkhane in August 2014 [1].")
-    tokens = []
-    ans = a.ask("When did Operation Serval become Operation Barkhane?", on_token=tokens.append)
-    assert len(llm.prompts) == 2 and ans.checks["retried"] and not ans.abstained
-    # the same prompt (cached), with the refusal's words blocked
-    assert llm.prompts[1] == llm.prompts[0] and llm.bans == [(), prompts.REFUSAL_WORDS]
-    assert "".join(tokens) == ans.raw_answer and prompts.REFUSAL not in "".join(tokens)
-
-
-def test_declining_twice_shows_the_refusal_once(make):
-    a, llm = make(prompts.REFUSAL, prompts.REFUSAL)
+def test_a_refusal_is_shown_once_whole_and_stops_generation(make):
+    a, llm = make(prompts.REFUSAL + " However, Barkhane began in August 2014 [1].")
     tokens = []
     ans = a.ask("How many French soldiers died during Operation Serval?", on_token=tokens.append)
-    assert ans.abstained and "".join(tokens) == prompts.REFUSAL
-    assert ans.timings["first_token_s"] is not None
+    assert tokens == [prompts.REFUSAL]  # held back while it could still be an answer, then whole
+    assert ans.abstained and ans.citations == () and ans.raw_answer == prompts.REFUSAL
+    assert len(llm.prompts) == 1 and ans.timings["first_token_s"] is not None
+
+
+def test_an_answer_that_starts_like_the_refusal_streams_in_full(make):
+    reply = "The operation was transformed to Operation Barkhane in August 2014 [1]."
+    a, _ = make(reply)
+    tokens = []
+    ans = a.ask("When did Operation Serval become Operation Barkhane?", on_token=tokens.append)
+    assert "".join(tokens) == reply == ans.raw_answer and not ans.abstained
 
 
 def test_a_when_question_answered_without_a_date_is_declined(make):

@@ -75,7 +75,7 @@ class EchoLLM:
     def __init__(self, delay: float = 0.03):
         self.delay, self.rewrites = delay, []
 
-    def stream(self, messages, max_tokens=200, temperature=0.0, ban=()):
+    def stream(self, messages, max_tokens=200, temperature=0.0):
         m = re.search(r"^\[1\] (.*)$", messages[-1]["content"], re.M)
         sentence = re.split(r"(?<=[.!?])\s", m.group(1))[0].rstrip(".")
         for word in f"{sentence} [1].".split(" "):

@@ -101,11 +101,3 @@ def test_a_saved_prompt_state_answers_like_a_computed_one(tmp_path):
     assert damaged.complete(full, max_tokens=12) == expected
     assert LLM(path, n_ctx=512).warm(prefix, cache) is True  # the rewritten file loads
 
-
-def test_banned_words_are_not_written(tmp_path):
-    from assistant.generate import LLM
-
-    llm = LLM(resolve_model("smollm2", tmp_path, log=lambda m: None), n_ctx=512)
-    ask = [{"role": "user", "content": "What is the capital of France? One word."}]
-    assert "Paris" in llm.complete(ask, max_tokens=16)
-    assert "Paris" not in "".join(llm.stream(ask, max_tokens=16, ban=("Paris",)))
