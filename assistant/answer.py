@@ -167,7 +167,7 @@ class Assistant:
 
     def retrieve(self, question: str, k: int | None = None):
         """(hits, query vector) for a question; no LLM involved."""
-        qvec = self.embedder.embed([question])[0]
+        qvec = self.embedder.embed_query(question)
         hits = self.retriever.search(question, k=k or 2 * self.settings.top_k, qvec=qvec)
         return hits, qvec
 

@@ -1,12 +1,21 @@
 """The sentence embedder, loaded from the folder of its installed PyPI package (never a hub).
 
     >>> e = Embedder()
-    >>> e.embed(["Operation Barkhane"]).shape
+    >>> e.embed(["Operation Barkhane"]).shape       # sentence-transformers, batched
     (1, 384)
+    >>> e.embed_query("Who leads Mali?").shape       # the same vector, lighter start-up
+    (384,)
+
+Indexing goes through sentence-transformers. A question alone does not need it: importing it
+costs ~6 s (it pulls in scikit-learn and more), which a one-off `assistant ask` would pay on
+every call. `embed_query` runs the same model with transformers directly and pools as the
+package's sentence-transformers config says (mean of token vectors, then unit length): ~2 s of
+imports, identical vectors (tests/test_embed.py checks it against sentence-transformers).
 """
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from pathlib import Path
 
@@ -36,15 +45,12 @@ class Embedder:
     def __init__(self, batch_size: int = 32):
         self.batch_size = batch_size
         self._model = None
+        self._light = None  # (tokenizer, transformer, max tokens) for embed_query; False: n/a
 
     @property
     def model(self):
         if self._model is None:
-            # The model is local; switching the hub off makes any accidental fetch fail fast.
-            os.environ["HF_HUB_OFFLINE"] = "1"
-            os.environ["TRANSFORMERS_OFFLINE"] = "1"
-            os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-            folder = embedder_dir()
+            folder = _offline_dir()
             try:
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as hf_logging
@@ -64,3 +70,64 @@ class Embedder:
                                     normalize_embeddings=True, show_progress_bar=progress,
                                     convert_to_numpy=True)
         return vectors.astype("float32")
+
+    def embed_query(self, text: str):
+        """One text's vector, as `embed` gives it, without importing sentence-transformers."""
+        light = self.light() if self._model is None else None
+        if light is None:  # sentence-transformers is loaded anyway, or pools another way
+            return self.embed([text])[0]
+        import torch
+
+        tokenizer, model, max_tokens = light
+        batch = tokenizer([text], padding=True, truncation=True, max_length=max_tokens,
+                          return_tensors="pt")
+        with torch.inference_mode():
+            tokens = model(**batch).last_hidden_state
+            mask = batch["attention_mask"].unsqueeze(-1).to(tokens.dtype)
+            mean = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            vector = torch.nn.functional.normalize(mean, p=2, dim=1)
+        return vector[0].numpy().astype("float32")
+
+    def light(self):
+        """(tokenizer, model, max tokens) loaded with transformers, or None when the package's
+        pipeline is not one `embed_query` reproduces."""
+        if self._light is None:
+            folder = _offline_dir()
+            if not mean_pooled(folder):
+                self._light = False
+                return None
+            try:
+                from transformers import AutoModel, AutoTokenizer
+                from transformers.utils import logging as hf_logging
+            except ImportError:
+                raise MissingDependency("transformers is not installed; "
+                                        "run the set-up command in the README")
+            hf_logging.disable_progress_bar()
+            config = json.loads((folder / "sentence_bert_config.json").read_text())
+            self._light = (AutoTokenizer.from_pretrained(str(folder)),
+                           AutoModel.from_pretrained(str(folder)).eval(),
+                           int(config["max_seq_length"]))
+        return self._light or None
+
+
+def _offline_dir() -> Path:
+    # The model is local; switching the hub off makes any accidental fetch fail fast.
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    return embedder_dir()
+
+
+def mean_pooled(folder: Path) -> bool:
+    """True when the package's sentence-transformers pipeline is exactly: transformer, mean
+    pooling, normalisation (what `embed_query` reproduces); otherwise it defers to `embed`."""
+    try:
+        modules = [m["type"].rsplit(".", 1)[-1]
+                   for m in json.loads((folder / "modules.json").read_text())]
+        pooling = json.loads((folder / "1_Pooling" / "config.json").read_text())
+        config = json.loads((folder / "sentence_bert_config.json").read_text())
+    except (OSError, ValueError, KeyError, TypeError):
+        return False
+    modes = {k for k, v in pooling.items() if k.startswith("pooling_mode") and v}
+    return (modules == ["Transformer", "Pooling", "Normalize"]
+            and modes == {"pooling_mode_mean_tokens"} and not config.get("do_lower_case"))

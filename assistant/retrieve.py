@@ -54,7 +54,7 @@ class Retriever:
             return []
         k = k or self.settings.top_k
         if qvec is None:
-            qvec = self.embedder.embed([query])[0]
+            qvec = self.embedder.embed_query(query)
         keyword = self.keyword_scores(query)
         c = min(self.settings.candidates, len(passages))
         _, ids = self.index.faiss().search(np.asarray(qvec, dtype="float32")[None], c)
@@ -82,7 +82,7 @@ class Retriever:
         if not cands:
             return []
         if qvec is None:
-            qvec = self.embedder.embed([query])[0]
+            qvec = self.embedder.embed_query(query)
         vecs = self.sentence_vectors(cands)
         qterms = set(terms(query))
         scores = []

@@ -357,5 +357,5 @@ def warm_up(assistant, log=lambda msg: print(msg, file=sys.stderr)) -> None:
     swallow the address printed meanwhile."""
     log("Loading the index, the embedder and the model...")
     assistant.retriever.bm25()
-    assistant.embedder.embed(["warm up"])
+    assistant.embedder.embed_query("warm up")
     assistant.warm_up()  # caches the fixed start of the answer prompt in the model

@@ -44,12 +44,12 @@ stages = {}
 def mark(name):
     global t
     now = time.perf_counter(); stages[name] = round(now - t, 3); t = now
-import sentence_transformers, torch  # noqa: F401
+import torch, transformers  # noqa: F401
 from assistant.answer import Assistant
 from assistant import prompts
-mark("imports (sentence-transformers, torch)")
+mark("imports (torch, transformers)")
 a = Assistant(model=sys.argv[1], log=lambda m: None)
-a.embedder.embed(["warm"]); mark("embedder load")
+a.embedder.embed_query("warm"); mark("embedder load")
 a.retriever.bm25(); mark("index + BM25 load")
 a.model_path(); mark("model check (stamp)")
 a.llm; mark("LLM load")

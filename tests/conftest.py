@@ -101,6 +101,10 @@ class CountingEmbedder:
         self.calls.append(list(texts))
         return self.inner.embed(texts)
 
+    def embed_query(self, text):
+        self.calls.append([text])
+        return self.inner.embed_query(text)
+
 
 @pytest.fixture
 def counting_embedder(embedder):
