@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .ingest import sentence_spans
+from .ingest import sentence_spans, sentences
 from .text import numbers, terms
 from .types import Citation, CiteReport, Evidence
 
@@ -156,11 +156,11 @@ def check(sentences: list[Sentence], evidence: list[Evidence], min_support: floa
 def narrow(claim: str, ev: Evidence, min_support: float, question: str = "") -> tuple[int, int]:
     """The sentence of the evidence span that carries the claim, or the whole span."""
     p = ev.passage
-    sents = sentence_spans(p.text, p.start)
+    sents = sentences(p)
     if len(sents) < 2:
         return p.start, p.end
-    scored = [(support(claim, p.text[s - p.start:e - p.start], question),
-               similarity_pairs(claim, p.text[s - p.start:e - p.start]), s, e) for s, e in sents]
+    scored = [(support(claim, s.text, question), similarity_pairs(claim, s.text), s.start, s.end)
+              for s in sents]
     best, _, s, e = max(scored)  # ties go to the sentence sharing more word pairs
     return (s, e) if best >= min_support else (p.start, p.end)
 

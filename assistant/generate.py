@@ -212,7 +212,8 @@ class LLM:
                           "mtime_ns": st.st_mtime_ns, "n_batch": self.llama.n_batch,
                           "llama_cpp": llama_cpp.__version__, "messages": messages},
                          sort_keys=True)
-        return Path(cache_dir) / f"{self.path.stem}-{hashlib.sha256(key.encode()).hexdigest()[:16]}.state"
+        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+        return Path(cache_dir) / f"{self.path.stem}-{digest}.state"
 
     def _save_state(self, path: Path) -> None:
         import llama_cpp

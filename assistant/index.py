@@ -55,13 +55,11 @@ class Index:
         return self.sentence_vectors[self.sentence_offsets[i]:self.sentence_offsets[i + 1]]
 
     def rows(self, rows: list[int]):
-        """(passages, vectors, sentence vectors, sentence offsets) of the given rows."""
-        import numpy as np
-
+        """(passages, vectors, sentence vectors, sentences per passage) of the given rows."""
         o = self.sentence_offsets
         sent = [self.sentence_vectors[o[i]:o[i + 1]] for i in rows]
         return ([self.passages[i] for i in rows], self.vectors[rows],
-                _stack(sent, self.vectors.shape[1]), _offsets([len(v) for v in sent]))
+                _stack(sent, self.vectors.shape[1]), [len(v) for v in sent])
 
     def faiss(self):
         """A flat inner-product FAISS index: exact search, and fast for the thousands of passages
@@ -156,8 +154,6 @@ def update(settings: Settings, paths=(), embedder=None, rebuild: bool = False,
 
     With no paths, the seeds folder is indexed. Unchanged files keep their vectors.
     """
-    import numpy as np
-
     folder = settings.index_path
     folder.mkdir(parents=True, exist_ok=True)
     with _lock(folder):
@@ -202,10 +198,9 @@ def update(settings: Settings, paths=(), embedder=None, rebuild: bool = False,
         if old is not None:
             kept = set(keep)
             rows = [i for i, p in enumerate(old.passages) if p.source in kept]
-            passages, matrix, sent, offsets = old.rows(rows)
+            passages, matrix, sent, counts = old.rows(rows)
             vectors.append(matrix)
             sent_vectors.append(sent)
-            counts += np.diff(offsets).tolist()
         new_passages = [p for doc in fresh_docs
                         for p in ingest.passages(doc, settings.chunk_chars, settings.chunk_overlap)]
         if new_passages:
@@ -224,8 +219,8 @@ def update(settings: Settings, paths=(), embedder=None, rebuild: bool = False,
             files_meta[source]["passages"] = sum(p.source == source for p in passages)
         report.passages = len(passages)
         if report.touched or old is None or rebuild:
-            _write(settings, passages, _stack(vectors, dim), _stack(sent_vectors, dim),
-                   _offsets(counts), files_meta)
+            _write(settings, passages, _stack(vectors, dim), _stack(sent_vectors, dim), counts,
+                   files_meta)
         return report
 
 
@@ -254,13 +249,8 @@ def _stack(arrays, dim: int):
         np.zeros((0, dim), dtype="float32")
 
 
-def _offsets(counts):
-    import numpy as np
-
-    return np.concatenate([[0], np.cumsum(counts, dtype="int64")]).astype("int64")
-
-
-def _write(settings, passages, matrix, sent_vectors, sent_offsets, files_meta) -> None:
+def _write(settings, passages, matrix, sent_vectors, sent_counts, files_meta) -> None:
+    """`sent_counts[i]` is the number of rows of `sent_vectors` that belong to passage i."""
     import faiss
     import numpy as np
 
@@ -278,7 +268,8 @@ def _write(settings, passages, matrix, sent_vectors, sent_offsets, files_meta) -
         flat.add(matrix)
     faiss.write_index(flat, str(folder / f"vectors-{gen}.faiss{tmp}"))
     with open(folder / f"sentences-{gen}.npz{tmp}", "wb") as f:
-        np.savez(f, vectors=sent_vectors, offsets=sent_offsets)
+        offsets = np.concatenate([[0], np.cumsum(sent_counts, dtype="int64")]).astype("int64")
+        np.savez(f, vectors=sent_vectors, offsets=offsets)
     names = (f"passages-{gen}.jsonl", f"vectors-{gen}.faiss", f"sentences-{gen}.npz")
     for name in names:
         os.replace(folder / f"{name}{tmp}", folder / name)

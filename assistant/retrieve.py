@@ -91,18 +91,16 @@ class Retriever:
             scores.append(float(v @ qvec) + self.settings.keyword_weight * overlap - 0.01 * rank)
         return _pack(cands, scores, self.settings, top_k or self.settings.top_k)
 
-
     def sentence_vectors(self, cands):
         """The candidates' sentence vectors, read from the index (stored at indexing time);
         a sentence of a passage the index does not hold is embedded now."""
         import numpy as np
 
-        out, missing = [], []
-        for i, (_, j, _, passage) in enumerate(cands):
+        out = []
+        for _, j, _, passage in cands:
             stored = self.index.sentence_vectors_of(passage)
-            if stored is None or j >= len(stored):
-                missing.append(i)
-            out.append(None if i in missing else stored[j])
+            out.append(stored[j] if stored is not None and j < len(stored) else None)
+        missing = [i for i, v in enumerate(out) if v is None]
         if missing:
             for i, v in zip(missing, self.embedder.embed([cands[i][2].text for i in missing])):
                 out[i] = v
