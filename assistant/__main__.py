@@ -1,4 +1,5 @@
 """`python -m assistant ...` is the same as the `assistant` command."""
+
 from .cli import main
 
 main()

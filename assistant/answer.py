@@ -1,27 +1,32 @@
 """`Assistant.ask`: the one call the terminal, the web UI and the eval share.
 
-    >>> a = Assistant()
-    >>> ans = a.ask("When did Operation Serval become Operation Barkhane?")
-    >>> ans.answer
-    'Operation Serval was transformed to Operation Barkhane in August 2014 [1].'
-    >>> ans.citations[0].source, ans.citations[0].quote[:40]
-    ('seeds/001_0c2ad8eadeb24f7d.txt', 'Turning into a prolonged conflict, Opera')
+Example usage (loads the default model; the README shows a real run's output)::
+
+    a = Assistant()
+    ans = a.ask("When did Operation Serval become Operation Barkhane?")
+    ans.answer          # 'Operation Serval became Operation Barkhane in August 2014 [1].'
+    ans.citations[0]    # Citation(n=1, source='seeds/001_0c2ad8eadeb24f7d.txt', start=1570, ...)
 
 A question goes: check -> (follow-up rewrite) -> retrieve -> relevance gate -> evidence ->
-generate (streamed) -> parse and check citations -> Answer.
+generate (streamed) -> parse and check citations -> decide -> Answer.
+
+The index is read, never written, by `ask`: adding, removing and refreshing documents are
+explicit calls (`add_documents`, `remove_documents`, `refresh`) that the CLI and the web app make.
 """
+
 from __future__ import annotations
 
 import contextlib
 import sys
 import threading
 import time
+from dataclasses import replace
 
-from . import cite, index as index_mod, prompts
+from . import cite, decide, prompts
+from . import index as index_mod
 from .config import Settings, from_env
 from .errors import BadQuestion, IndexMissing
-from .text import asks_for_number, states_number
-from .types import Answer
+from .types import Answer, Checks, Timings
 
 
 def _log(msg: str) -> None:
@@ -31,8 +36,9 @@ def _log(msg: str) -> None:
 class Assistant:
     """Holds the loaded index, embedder and LLM; every stage is loaded on first use."""
 
-    def __init__(self, settings: Settings | None = None, model: str | None = None,
-                 log=_log, embedder=None, llm=None):
+    def __init__(
+        self, settings: Settings | None = None, model: str | None = None, log=_log, embedder=None, llm=None
+    ):
         self.settings = settings or from_env()
         self.model = model or (str(self.settings.model_path) if self.settings.model_path else None)
         self.log = log
@@ -52,33 +58,52 @@ class Assistant:
 
     @property
     def index(self):
+        """The loaded index. Never builds or changes it: a missing index is an error that
+        names the command to build it, and files changed since indexing need `refresh()`."""
         with self._load_lock:
             if self._index is None:
-                self._index = self._load_index()
+                s = self.settings
+                if index_mod.read_manifest(s) is None:
+                    raise IndexMissing(
+                        f"no index in {s.index_path}; build it with: "
+                        f"assistant index --index {s.index_path} PATH"
+                    )
+                self._index = index_mod.load(s)
             return self._index
 
-    def _load_index(self):
-        s = self.settings
-        if index_mod.read_manifest(s) is None:
-            if not s.seeds_path.is_dir():
-                raise IndexMissing(f"no index in {s.index_path} and no {s.seeds_path} folder; "
-                                   "run: assistant index PATH")
-            self.log(f"First run: building the index from {s.seeds_path} ...")
-            self._report(index_mod.update(s, embedder=self.embedder, log=self.log))
-        idx = index_mod.load(s)
-        stale = index_mod.stale_sources(idx, s)
-        if stale:  # offsets must match the files as they are now: re-index before answering
-            self.log(f"{len(stale)} indexed file(s) changed or vanished; updating the index ...")
-            self._report(index_mod.update(s, embedder=self.embedder, log=self.log))
-            idx = index_mod.load(s)
-        return idx
+    # --- index maintenance: explicit, for the CLI and the web app ----------------------------
+    def add_documents(self, paths=None, rebuild: bool = False) -> index_mod.UpdateReport:
+        """Index new or changed files under `paths` (None: the seeds folder); re-check the rest."""
+        report = index_mod.update(self.settings, paths, embedder=self.embedder, rebuild=rebuild, log=self.log)
+        self._reset()
+        return report
 
-    def _report(self, report) -> None:
+    def remove_documents(self, sources) -> index_mod.UpdateReport:
+        report = index_mod.remove(self.settings, sources)
+        self._reset()
+        return report
+
+    def refresh(self) -> index_mod.UpdateReport | None:
+        """Re-index the indexed files that changed or vanished since indexing (a stat check
+        when none did), so citations match the files as they are now. None: nothing to do."""
+        if index_mod.read_manifest(self.settings) is None:
+            return None
+        stale = index_mod.stale_sources(self.index, self.settings)
+        if not stale:
+            return None
+        self.log(f"{len(stale)} indexed file(s) changed or vanished; updating the index ...")
+        report = index_mod.update(self.settings, [], embedder=self.embedder, log=self.log)
         for line in report.failed:
             self.log(f"skipped: {line}")
         self.log(report.summary())
+        self._reset()
+        return report
 
-    def reload_index(self) -> None:
+    def documents(self) -> dict:
+        """The indexed files: source -> {sha256, size, mtime_ns, passages}."""
+        return (index_mod.read_manifest(self.settings) or {}).get("files", {})
+
+    def _reset(self) -> None:
         with self._load_lock:
             self._index = self._retriever = None
 
@@ -105,8 +130,9 @@ class Assistant:
             if self._llm is None:
                 from .generate import LLM
 
-                self._llm = LLM(self.model_path(), n_ctx=self.settings.n_ctx,
-                                n_threads=self.settings.n_threads)
+                self._llm = LLM(
+                    self.model_path(), n_ctx=self.settings.n_ctx, n_threads=self.settings.n_threads
+                )
             return self._llm
 
     @property
@@ -126,6 +152,7 @@ class Assistant:
                 self.warm_up()
             except Exception:  # noqa: BLE001 - reported by the next use of self.llm
                 pass
+
         t = threading.Thread(target=load, daemon=True)
         t.start()
         return t
@@ -142,11 +169,14 @@ class Assistant:
     def check_question(self, question: str) -> str:
         q = " ".join((question or "").split())
         if not q:
-            raise BadQuestion("the question is empty; type a question, e.g. "
-                              "assistant ask \"Who leads Mali's junta?\"")
+            raise BadQuestion(
+                'the question is empty; type a question, e.g. assistant ask "Who leads Mali\'s junta?"'
+            )
         if len(q) > self.settings.max_question_chars:
-            raise BadQuestion(f"the question is {len(q):,} characters; the limit is "
-                              f"{self.settings.max_question_chars:,}: ask a shorter question")
+            raise BadQuestion(
+                f"the question is {len(q):,} characters; the limit is "
+                f"{self.settings.max_question_chars:,}: ask a shorter question"
+            )
         return q
 
     def standalone(self, question: str, history) -> str:
@@ -158,8 +188,7 @@ class Assistant:
         if not history or not prompts.leans_on_context(question):
             return question
         with self._llm_lock:
-            rewritten = self.llm.complete(prompts.rewrite_messages(question, list(history)),
-                                          max_tokens=60)
+            rewritten = self.llm.complete(prompts.rewrite_messages(question, list(history)), max_tokens=60)
         rewritten = " ".join(rewritten.split()).strip('"')
         if not rewritten or len(rewritten) > 3 * len(question) + 200:
             return f"{history[-1][0]} {question}"  # the model rambled: fall back to context
@@ -167,8 +196,9 @@ class Assistant:
 
     def retrieve(self, question: str, k: int | None = None):
         """(hits, query vector) for a question; no LLM involved."""
+        retriever = self.retriever  # the index first: a missing one fails before any model loads
         qvec = self.embedder.embed_query(question)
-        hits = self.retriever.search(question, k=k or 2 * self.settings.top_k, qvec=qvec)
+        hits = retriever.search(question, k=k or 2 * self.settings.top_k, qvec=qvec)
         return hits, qvec
 
     def ask(self, question: str, history=(), on_token=None, top_k: int | None = None) -> Answer:
@@ -183,36 +213,44 @@ class Assistant:
         top_k = top_k or self.settings.top_k
         query = self.standalone(question, history)
         hits, qvec = self.retrieve(query, k=2 * top_k)
-        timings = {"retrieve_s": round(time.perf_counter() - t0, 3)}
+        retrieved = round(time.perf_counter() - t0, 3)
         if not hits or max(h.dense for h in hits) < self.settings.min_relevance:
-            timings.update(first_token_s=None, total_s=round(time.perf_counter() - t0, 3))
-            return Answer(question, prompts.REFUSAL, True, (), self.model_name, timings,
-                          search_query=query, checks={"abstain_reason": "no relevant passage"})
+            return Answer(
+                question,
+                prompts.REFUSAL,
+                True,
+                (),
+                self.model_name,
+                Timings(retrieved, None, round(time.perf_counter() - t0, 3)),
+                search_query=query,
+                checks=Checks(abstain_reason="no relevant passage"),
+            )
         evidence = self.retriever.evidence(query, hits, qvec, top_k=top_k)
         messages = prompts.answer_messages(query, evidence)
         raw, first = self._generate(messages, on_token, t0)
-        timings.update(first_token_s=first, total_s=round(time.perf_counter() - t0, 3))
+        timings = Timings(retrieved, first, round(time.perf_counter() - t0, 3), generations=1)
         return self._finish(question, query, raw, evidence, timings)
 
-    def _generate(self, messages, on_token, t0) -> tuple[str, float]:
+    def _generate(self, messages, on_token, t0) -> tuple[str, float | None]:
         """Stream the model's reply to `on_token`; returns (text, time of the first piece).
 
         A reply that is turning out to be the refusal phrase is held back, and generation
         stops once it is plain: the refusal is then shown whole, in one piece.
         """
         text, shown, first = "", 0, None
-        refusal = prompts.REFUSAL.lower()
-        sure = len("The documents do not")  # this much of the refusal: stop generating it
-        pieces = self.llm.stream(messages, max_tokens=self.settings.max_tokens,
-                                 temperature=self.settings.temperature)
+        pieces = self.llm.stream(
+            messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature
+        )
         with self._llm_lock, contextlib.closing(pieces):
             for piece in pieces:
                 text += piece
-                if not shown and refusal.startswith(text.strip().lower()):
-                    if len(text.strip()) < sure:
+                if not shown:
+                    held = decide.streaming_refusal(text)
+                    if held == "wait":
                         continue
-                    text = prompts.REFUSAL
-                    break
+                    if held == "refusal":
+                        text = prompts.REFUSAL
+                        break
                 if first is None:
                     first = round(time.perf_counter() - t0, 3)
                 if on_token:
@@ -228,18 +266,43 @@ class Assistant:
         sentences, counts = cite.parse(raw, len(evidence))
         claims = [s for s in sentences if not prompts.is_refusal(s.text)]
         report = cite.check(claims, evidence, self.settings.min_support, question=query)
-        checks = {**counts, "replaced": report.replaced, "unsupported": report.unsupported,
-                  "added": report.added, "evidence": len(evidence)}
+        checks = Checks(
+            evidence=len(evidence),
+            invalid=counts["invalid"],
+            repeated=counts["repeated"],
+            replaced=report.replaced,
+            unsupported=report.unsupported,
+            added=report.added,
+        )
         supported = [c for c in report.citations if c.supported]
-        if supported and asks_for_number(query) and not any(states_number(c.text) for c in claims):
-            supported = []  # "When did Mali leave ECOWAS?" answered without a date: no answer
-            checks["abstain_reason"] = "no date or number in the answer"
+        reason = None
+        if supported and decide.missing_number(query, [c.text for c in claims]):
+            supported, reason = [], "no date or number in the answer"
         if not supported:
-            declined = sentences and prompts.is_refusal(sentences[0].text)
-            checks.setdefault("abstain_reason", "model declined" if declined or not raw else
-                              "no supported citation")
+            declined = bool(sentences) and prompts.is_refusal(sentences[0].text)
+            reason = reason or ("model declined" if declined or not raw else "no supported citation")
             text = " ".join(s.text for s in sentences) if declined else prompts.REFUSAL
-            return Answer(question, text, True, (), self.model_name, timings, raw_answer=raw,
-                          search_query=query, evidence=tuple(evidence), checks=checks)
-        return Answer(question, report.text, False, report.citations, self.model_name, timings,
-                      raw_answer=raw, search_query=query, evidence=tuple(evidence), checks=checks)
+            return Answer(
+                question,
+                text,
+                True,
+                (),
+                self.model_name,
+                timings,
+                raw_answer=raw,
+                search_query=query,
+                evidence=tuple(evidence),
+                checks=replace(checks, abstain_reason=reason),
+            )
+        return Answer(
+            question,
+            report.text,
+            False,
+            report.citations,
+            self.model_name,
+            timings,
+            raw_answer=raw,
+            search_query=query,
+            evidence=tuple(evidence),
+            checks=checks,
+        )

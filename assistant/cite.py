@@ -1,5 +1,6 @@
 """Parse, check and narrow the citations in a model's answer. Pure functions, no models.
 
+    >>> from assistant.types import Evidence, Passage
     >>> ev = [Evidence(1, Passage("a.txt", 0, 31, "Serval became Barkhane in 2014."))]
     >>> sents, counts = parse("It became Barkhane in 2014 [1][7].", n_evidence=1)
     >>> sents[0].cited, counts["invalid"]
@@ -13,6 +14,7 @@ models answer extractively, so a true citation shares the claim's words; a citat
 passage, or a claim the model made up, does not. It is cheap, explainable, and measured in the
 eval (swapped citations caught, correct ones kept).
 """
+
 from __future__ import annotations
 
 import re
@@ -24,13 +26,17 @@ from .types import Citation, CiteReport, Evidence
 
 # Anything in square brackets (also 【】), or an unclosed "[3" at the end of a word run.
 _BRACKET = re.compile(r"\s*(?:\[([^\[\]\n]{0,30})\]|【([^【】\n]{0,30})】|\[\s*\d+\s*(?![\d\]]))")
-_CITE_ITEM = re.compile(r"^\s*(?:sources?|src|doc(?:ument)?|passage|ref)?\s*#?\s*(\d+)\s*(?:†.*)?$",
-                        re.IGNORECASE)
+_CITE_ITEM = re.compile(
+    r"^\s*(?:sources?|src|doc(?:ument)?|passage|ref)?\s*#?\s*(\d+)\s*(?:†.*)?$", re.IGNORECASE
+)
 _LEADING = re.compile(r"^(?:\s*(?:\[[^\[\]\n]{0,30}\]|【[^【】\n]{0,30}】))+")
 # A sentence that only points at sources ("Source [2] provides this information.")
-_META = re.compile(r"^\W*(?:(?:both|all|the)\s+)?(?:sources?|see)\W*(?:and\W*)*"
-                   r"(?:(?:provide|support|confirm|state|give|contain|mention)s?\s+"
-                   r"(?:this|these|the|that)\b[^.]{0,40})?[.!:]?\s*$", re.IGNORECASE)
+_META = re.compile(
+    r"^\W*(?:(?:both|all|the)\s+)?(?:sources?|see)\W*(?:and\W*)*"
+    r"(?:(?:provide|support|confirm|state|give|contain|mention)s?\s+"
+    r"(?:this|these|the|that)\b[^.]{0,40})?[.!:]?\s*$",
+    re.IGNORECASE,
+)
 _LOOKS_LIKE_CITE = re.compile(r"\d|^\s*(sources?|src|doc|document|passage|ref)\b", re.IGNORECASE)
 
 
@@ -50,7 +56,7 @@ def parse(raw: str, n_evidence: int) -> tuple[list[Sentence], dict]:
         if lead and out:  # "... in 2014. [1] Then ...": the marker belongs to the sentence before
             nums, _ = _markers(lead.group(), counts)
             out[-1] = _extend(out[-1], nums, n_evidence, counts)
-            piece = piece[lead.end():]
+            piece = piece[lead.end() :]
         nums, text = _markers(piece, counts)
         if out and _META.match(text):  # "Sources [1] and [2] say this.": cites the sentence before
             out[-1] = _extend(out[-1], nums, n_evidence, counts)
@@ -121,8 +127,9 @@ def support(claim: str, span: str, question: str = "") -> float:
     return score
 
 
-def check(sentences: list[Sentence], evidence: list[Evidence], min_support: float,
-          question: str = "") -> CiteReport:
+def check(
+    sentences: list[Sentence], evidence: list[Evidence], min_support: float, question: str = ""
+) -> CiteReport:
     """Keep supported citations, move or mark unsupported ones, narrow each to its sentences."""
     by_n = {ev.n: ev for ev in evidence}
     spans: dict[int, list[tuple[int, int, float, bool]]] = {}
@@ -131,9 +138,10 @@ def check(sentences: list[Sentence], evidence: list[Evidence], min_support: floa
     for sent in sentences:
         final: list[int] = []
         scores = {ev.n: support(sent.text, ev.passage.text, question) for ev in evidence}
-        best = max(scores, key=scores.get) if scores else None
-        for n in sent.cited or ((None,) if evidence else ()):
-            if n is None:  # no marker: attach the passage that supports it, if one does
+        best = max(scores, key=lambda k: scores[k]) if scores else 0
+        marked: tuple[int, ...] = sent.cited or ((0,) if evidence else ())
+        for n in marked:
+            if n == 0:  # no marker: attach the passage that supports it, if one does
                 if scores[best] < min_support:
                     continue
                 n, stats["added"] = best, stats["added"] + 1
@@ -159,8 +167,9 @@ def narrow(claim: str, ev: Evidence, min_support: float, question: str = "") -> 
     sents = sentences(p)
     if len(sents) < 2:
         return p.start, p.end
-    scored = [(support(claim, s.text, question), similarity_pairs(claim, s.text), s.start, s.end)
-              for s in sents]
+    scored = [
+        (support(claim, s.text, question), similarity_pairs(claim, s.text), s.start, s.end) for s in sents
+    ]
     best, _, s, e = max(scored)  # ties go to the sentence sharing more word pairs
     return (s, e) if best >= min_support else (p.start, p.end)
 
@@ -175,10 +184,16 @@ def similarity_pairs(claim: str, span: str) -> float:
 def _citation(ev: Evidence, spans) -> Citation:
     p = ev.passage
     start, end = min(s for s, *_ in spans), max(e for _, e, *_ in spans)
-    return Citation(n=ev.n, source=p.source, start=start, end=end,
-                    quote=p.text[start - p.start:end - p.start], page=p.page,
-                    supported=all(ok for *_, ok in spans),
-                    support=round(min(sc for _, _, sc, _ in spans), 3))
+    return Citation(
+        n=ev.n,
+        source=p.source,
+        start=start,
+        end=end,
+        quote=p.text[start - p.start : end - p.start],
+        page=p.page,
+        supported=all(ok for *_, ok in spans),
+        support=round(min(sc for _, _, sc, _ in spans), 3),
+    )
 
 
 def _with_markers(text: str, nums: list[int]) -> str:

@@ -2,6 +2,7 @@
 
 Thin by design: every command builds Settings, calls the library, and prints.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,18 +23,25 @@ class Group(click.Group):
         try:
             return super().invoke(ctx)
         except AssistantError as e:
-            raise click.ClickException(str(e))
+            raise click.ClickException(str(e)) from e
 
 
 def settings_options(f):
     """Flags that mean the same in every command."""
-    f = click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
-                     help="Index folder (default: ./index of the project, or $ASSISTANT_INDEX).")(f)
-    f = click.option("-k", "--top-k", type=click.IntRange(1, 20),
-                     help="Evidence passages shown to the model (default 4).")(f)
-    f = click.option("--model", "model",
-                     help="A GGUF file, or a packaged model: qwen (default), smollm2. "
-                          "Also $ASSISTANT_MODEL.")(f)
+    f = click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Index folder (default: ./index of the project, or $ASSISTANT_INDEX).",
+    )(f)
+    f = click.option(
+        "-k", "--top-k", type=click.IntRange(1, 20), help="Evidence passages shown to the model (default 4)."
+    )(f)
+    f = click.option(
+        "--model",
+        "model",
+        help="A GGUF file, or a packaged model: qwen (default), smollm2. Also $ASSISTANT_MODEL.",
+    )(f)
     return f
 
 
@@ -72,6 +80,9 @@ def ask(question, as_json, model, top_k, index_dir):
     settings, model = make_settings(index_dir, top_k, model)
     assistant = Assistant(settings, model=model)
     q = assistant.check_question(" ".join(question))  # fail fast, before loading anything
+    assistant.model_path()  # a missing or broken model file fails here, in one line
+    assistant.refresh()  # files changed since indexing: re-index them, so offsets match
+    _ = assistant.index  # a missing or damaged index fails here, before a model loads
     loader = assistant.preload()
     streamed = []
 
@@ -81,16 +92,15 @@ def ask(question, as_json, model, top_k, index_dir):
         sys.stdout.flush()
 
     answer = assistant.ask(q, on_token=None if as_json else on_token)
-    if answer.timings.get("first_token_s") is None:  # declined before the model was needed:
+    if answer.timings.first_token_s is None:  # declined before the model was needed:
         loader.join()  # still report a model that cannot load, now rather than next time
-        assistant.llm
+        _ = assistant.llm
     if as_json:
-        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
         return
     click.echo()
     if answer.answer.strip() != "".join(streamed).strip():
-        click.secho(f"\nChecked answer: {answer.answer}" if streamed else answer.answer,
-                    bold=True)
+        click.secho(f"\nChecked answer: {answer.answer}" if streamed else answer.answer, bold=True)
     click.echo(render_sources(answer))
 
 
@@ -102,19 +112,21 @@ def render_sources(answer) -> str:
         where = f"page {c.page}, " if c.page else ""
         flag = "" if c.supported else "  (not confirmed by the citation check)"
         lines.append(f"  [{c.n}] {c.source} ({where}chars {c.start}-{c.end}){flag}")
-        lines += textwrap.wrap(f"“{c.quote}”", 92, initial_indent="      ",
-                               subsequent_indent="       ")
+        lines += textwrap.wrap(f"“{c.quote}”", 92, initial_indent="      ", subsequent_indent="       ")
     t = answer.timings
-    lines.append(f"\n({answer.model}; first token {t.get('first_token_s')} s, "
-                 f"total {t.get('total_s')} s)")
+    lines.append(f"\n({answer.model}; first token {t.first_token_s} s, total {t.total_s} s)")
     return "\n".join(lines)
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rebuild", is_flag=True, help="Re-embed everything from scratch.")
-@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Index folder (default: ./index of the project, or $ASSISTANT_INDEX).")
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Index folder (default: ./index of the project, or $ASSISTANT_INDEX).",
+)
 def index(paths, rebuild, index_dir):
     """Add or update files and folders (.txt, .md, .pdf) in the index.
 
@@ -129,9 +141,8 @@ def index(paths, rebuild, index_dir):
     from .index import update
 
     settings, _ = make_settings(index_dir)
-    report = update(settings, paths, rebuild=rebuild)
-    for label, names in (("added", report.added), ("changed", report.changed),
-                         ("removed", report.removed)):
+    report = update(settings, list(paths) if paths else None, rebuild=rebuild)
+    for label, names in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
         for name in names:
             click.echo(f"{label}: {name}")
     for line in report.failed:
@@ -142,24 +153,58 @@ def index(paths, rebuild, index_dir):
 
 
 @cli.command("eval")
-@click.option("--questions", type=click.Path(dir_okay=False, path_type=Path),
-              help="Question set, JSONL as in evals/README.md (default: evals/seed_questions.jsonl).")
-@click.option("--dataset", help="Run a benchmark instead: clapnq, or the folder with its files. "
-                                "Uses its own index in .cache/clapnq.")
+@click.option(
+    "--questions",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Question set, JSONL as in evals/README.md (default: evals/seed_questions.jsonl).",
+)
+@click.option(
+    "--dataset",
+    help="Run a benchmark instead: clapnq, or the folder with its files. "
+    "Uses its own index in .cache/clapnq.",
+)
 @click.option("--retrieval-only", is_flag=True, help="Score retrieval alone, with no LLM (fast).")
-@click.option("--limit", type=click.IntRange(1), help="Ask only N questions (the first N; for "
-                                                      "--dataset, N alternating answerable/not).")
-@click.option("--seed", type=int, default=0, show_default=True,
-              help="Shuffles the questions drawn from --dataset.")
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    help="Ask only N questions (the first N; for --dataset, N alternating answerable/not).",
+)
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Shuffles the questions drawn from --dataset."
+)
+@click.option(
+    "--block",
+    metavar="FIRST-LAST",
+    callback=lambda c, p, v: parse_block(v),
+    help="With --dataset: questions FIRST..LAST of each file, in file order "
+    "(1-100 is for tuning, 101-250 is held out).",
+)
 @click.option("--label", help="Name for the report folder (default: set and model).")
-@click.option("--out", type=click.Path(file_okay=False, path_type=Path),
-              help="Where report folders go (default: evals/results).")
-@click.option("--compare", nargs=2, metavar="A B",
-              help="Show two report folders' figures side by side, and exit.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where report folders go (default: evals/results).",
+)
+@click.option(
+    "--compare", nargs=2, metavar="A B", help="Show two report folders' figures side by side, and exit."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json on stdout.")
 @settings_options
-def eval_command(questions, dataset, retrieval_only, limit, seed, label, out, compare, as_json,
-                 model, top_k, index_dir):
+def eval_command(
+    questions,
+    dataset,
+    retrieval_only,
+    limit,
+    seed,
+    block,
+    label,
+    out,
+    compare,
+    as_json,
+    model,
+    top_k,
+    index_dir,
+):
     """Score answers, citations, abstention, retrieval and latency on a question set.
 
     Writes evals/results/<time>-<label>/ (report.md, summary.json, results.jsonl, charts)
@@ -175,7 +220,7 @@ def eval_command(questions, dataset, retrieval_only, limit, seed, label, out, co
     """
     import shlex
 
-    from . import evaluate, report
+    from .evaluation import report, run
 
     settings, model = make_settings(index_dir, top_k, model)
     results_dir = out or settings.root / "evals" / "results"
@@ -184,26 +229,55 @@ def eval_command(questions, dataset, retrieval_only, limit, seed, label, out, co
         return
     if questions and dataset:
         raise click.UsageError("use --questions or --dataset, not both")
-    result = evaluate.run_eval(settings, model=model, questions=questions, dataset=dataset,
-                               retrieval_only=retrieval_only, limit=limit, seed=seed,
-                               label=label, out=results_dir,
-                               command=shlex.join(["assistant", *sys.argv[1:]]))
+    result = run.run_eval(
+        settings,
+        model=model,
+        questions=questions,
+        dataset=dataset,
+        retrieval_only=retrieval_only,
+        limit=limit,
+        seed=seed,
+        block=block,
+        label=label,
+        out=results_dir,
+        command=shlex.join(["assistant", *sys.argv[1:]]),
+    )
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=1, ensure_ascii=False))
     else:
         click.echo(f"{result.table()}\n\n{result.category_table()}")
     click.echo(f"Report: {result.folder / 'report.md'}", err=True)
     if not result.complete:
-        click.echo(f"Interrupted: {result.meta['questions_done']} of "
-                   f"{result.meta['questions_total']} questions scored.", err=True)
+        click.echo(
+            f"Interrupted: {result.meta['questions_done']} of "
+            f"{result.meta['questions_total']} questions scored.",
+            err=True,
+        )
         sys.exit(130)
 
 
+def parse_block(value):
+    if value is None:
+        return None
+    try:
+        first, last = (int(x) for x in value.split("-"))
+    except ValueError:
+        raise click.BadParameter(f"{value!r}: write it as FIRST-LAST, e.g. 101-250") from None
+    if not 1 <= first <= last:
+        raise click.BadParameter(f"{value!r}: FIRST must be at least 1 and at most LAST")
+    return first, last
+
+
 @cli.command()
-@click.option("--host", default="127.0.0.1", show_default=True,
-              help="Address to listen on; 0.0.0.0 lets other machines in.")
-@click.option("--port", default=7860, show_default=True, type=click.IntRange(1, 65535),
-              help="Port to listen on.")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 lets other machines in.",
+)
+@click.option(
+    "--port", default=7860, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on."
+)
 @settings_options
 def ui(host, port, model, top_k, index_dir):
     """Open the web chat: answers stream in, with each cited passage highlighted.
@@ -215,7 +289,7 @@ def ui(host, port, model, top_k, index_dir):
         assistant ui --port 8000 --model smollm2
     """
     from .answer import Assistant
-    from .ui import serve
+    from .web.app import serve
 
     settings, model = make_settings(index_dir, top_k, model)
     serve(Assistant(settings, model=model), host=host, port=port)

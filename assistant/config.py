@@ -3,6 +3,7 @@
 Environment variables override the defaults (the CLI flags override both):
 ASSISTANT_ROOT, ASSISTANT_INDEX, ASSISTANT_MODEL, ASSISTANT_TOP_K.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -80,7 +81,7 @@ class Settings:
         blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         changes = {k: v for k, v in changes.items() if v is not None}
         return replace(self, **changes)
 

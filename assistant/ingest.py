@@ -8,6 +8,7 @@ A passage is a run of whole sentences of about `chunk_chars` characters; neighbo
 `chunk_overlap` sentences. Offsets index the file's text (read with newline="") or, for a PDF,
 the text pypdf extracts from one page.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -22,9 +23,44 @@ SUPPORTED = {".txt", ".md", ".markdown", ".pdf"}
 
 # Words after which a period does not end a sentence ("Col. Goita", "U.N. mission").
 ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "col", "gen", "lt", "capt", "maj",
-    "sgt", "gov", "sen", "rep", "pres", "no", "vs", "etc", "e.g", "i.e", "approx", "fig",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "inc",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "prof",
+    "sr",
+    "jr",
+    "st",
+    "col",
+    "gen",
+    "lt",
+    "capt",
+    "maj",
+    "sgt",
+    "gov",
+    "sen",
+    "rep",
+    "pres",
+    "no",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "approx",
+    "fig",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "inc",
 }
 # A sentence ends at . ! ? (plus closing quotes/brackets) followed by space and a capital,
 # digit or opening quote; or at a line break.
@@ -34,9 +70,10 @@ _WORD_BEFORE = re.compile(r"(\S+)\s*$")
 
 def sentence_spans(text: str, offset: int = 0) -> list[tuple[int, int]]:
     """(start, end) of each sentence in `text`, shifted by `offset`, whitespace trimmed."""
-    spans, start = [], 0
+    spans: list[tuple[int, int]] = []
+    start = 0
     for m in _END.finditer(text):
-        if m.group() != "\n" and _is_abbreviation(text[start:m.start() + 1]):
+        if m.group() != "\n" and _is_abbreviation(text[start : m.start() + 1]):
             continue
         _add_span(text, start, m.end(), offset, spans)
         start = m.end()
@@ -48,8 +85,12 @@ def _is_abbreviation(before: str) -> bool:
     m = _WORD_BEFORE.search(before)
     word = m.group(1).lower().rstrip(".") if m else ""
     # initials and dotted acronyms: "U.S.", "J." ; known short words: "Col."
-    return word in ABBREVIATIONS or len(word) == 1 and word.isalpha() or (
-        "." in word and len(word) <= 5 and word.replace(".", "").isalpha())
+    return (
+        word in ABBREVIATIONS
+        or len(word) == 1
+        and word.isalpha()
+        or ("." in word and len(word) <= 5 and word.replace(".", "").isalpha())
+    )
 
 
 def _add_span(text, start, end, offset, spans):
@@ -95,12 +136,13 @@ def read_document(path: Path, root: Path) -> Document:
     """Read a .txt, .md or .pdf file; raise BadDocument with the fix if it cannot be used."""
     path = Path(path)
     if path.suffix.lower() not in SUPPORTED:
-        raise BadDocument(f"{path}: unsupported type {path.suffix or '(none)'}; "
-                          f"use one of {', '.join(sorted(SUPPORTED))}")
+        raise BadDocument(
+            f"{path}: unsupported type {path.suffix or '(none)'}; use one of {', '.join(sorted(SUPPORTED))}"
+        )
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise BadDocument(f"{path}: cannot read ({e.strerror}); check the path and permissions")
+        raise BadDocument(f"{path}: cannot read ({e.strerror}); check the path and permissions") from e
     if not data.strip():
         raise BadDocument(f"{path}: the file is empty; add text or remove it")
     name = source_name(path, root)
@@ -112,8 +154,9 @@ def read_document(path: Path, root: Path) -> Document:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise BadDocument(f"{path}: not UTF-8 (bad byte at {e.start}); convert it, e.g. "
-                          f"iconv -f latin1 -t utf-8")
+        raise BadDocument(
+            f"{path}: not UTF-8 (bad byte at {e.start}); convert it, e.g. iconv -f latin1 -t utf-8"
+        ) from e
     return Document(name, digest, ((None, text),))
 
 
@@ -129,9 +172,9 @@ def _open_pdf(path: Path):
     except BadDocument:
         raise
     except (PdfReadError, ValueError, KeyError, IndexError, TypeError, OSError) as e:
-        raise BadDocument(f"{path}: broken PDF ({type(e).__name__}); re-export or repair it")
+        raise BadDocument(f"{path}: broken PDF ({type(e).__name__}); re-export or repair it") from e
     except Exception as e:  # pypdf raises many types on damaged files, e.g. DependencyError
-        raise BadDocument(f"{path}: cannot read the PDF ({type(e).__name__}: {e})")
+        raise BadDocument(f"{path}: cannot read the PDF ({type(e).__name__}: {e})") from e
     return reader
 
 
@@ -142,7 +185,7 @@ def _pdf_pages(path: Path) -> tuple[tuple[int, str], ...]:
         for number, page in enumerate(reader.pages, start=1):
             pages.append((number, page.extract_text() or ""))
     except Exception as e:
-        raise BadDocument(f"{path}: broken PDF page ({type(e).__name__}); re-export or repair it")
+        raise BadDocument(f"{path}: broken PDF page ({type(e).__name__}); re-export or repair it") from e
     if not any(text.strip() for _, text in pages):
         raise BadDocument(f"{path}: the PDF has no text layer (scanned?); run OCR on it first")
     return tuple(pages)
@@ -164,18 +207,24 @@ def passages(doc: Document, chunk_chars: int, overlap: int) -> list[Passage]:
 
 def sentences(p: Passage) -> list[Passage]:
     """The sentences of a passage, each an exact span of the same document and page."""
-    return [Passage(p.source, s, e, p.text[s - p.start:e - p.start], p.page)
-            for s, e in sentence_spans(p.text, p.start)]
+    return [
+        Passage(p.source, s, e, p.text[s - p.start : e - p.start], p.page)
+        for s, e in sentence_spans(p.text, p.start)
+    ]
 
 
 def collect(paths, skip_hidden: bool = True) -> tuple[list[Path], list[Path]]:
     """Expand files and folders into (supported files, skipped files), sorted."""
-    files, skipped = [], []
+    files: list[Path] = []
+    skipped: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
             found = sorted(f for f in p.rglob("*") if f.is_file())
-            found = [f for f in found if not (skip_hidden and any(
-                part.startswith(".") for part in f.relative_to(p).parts))]
+            found = [
+                f
+                for f in found
+                if not (skip_hidden and any(part.startswith(".") for part in f.relative_to(p).parts))
+            ]
         elif p.exists():
             found = [p]
         else:

@@ -4,6 +4,7 @@ The documents are data, never instructions: evidence is fenced, the system promp
 chat-template control tokens inside documents are defused before they reach the model. The
 answer's format is then checked by code (cite.py), whatever the evidence said.
 """
+
 from __future__ import annotations
 
 import re
@@ -49,8 +50,10 @@ _REFUSAL_PATTERNS = re.compile(
 )
 
 # Template control tokens of common chat formats (ChatML, Llama, Gemma, Mistral, Phi).
-_CONTROL = re.compile(r"<\|[^|>]{0,40}\|>|</?s>|\[/?INST\]|<<SYS>>|<</SYS>>|"
-                      r"<(start|end)_of_turn>|<\|?(im_start|im_end|endoftext)\|?>")
+_CONTROL = re.compile(
+    r"<\|[^|>]{0,40}\|>|</?s>|\[/?INST\]|<<SYS>>|<</SYS>>|"
+    r"<(start|end)_of_turn>|<\|?(im_start|im_end|endoftext)\|?>"
+)
 
 
 _LOOKALIKE = str.maketrans("<>[]", "‹›⟦⟧")
@@ -81,8 +84,7 @@ def answer_messages(question: str, evidence) -> list[dict]:
 
 def prefix_messages() -> list[dict]:
     """The part of every answer prompt that does not depend on the question (for warm-up)."""
-    return [{"role": "system", "content": SYSTEM}, *EXAMPLES,
-            {"role": "user", "content": QUESTION_HEADER}]
+    return [{"role": "system", "content": SYSTEM}, *EXAMPLES, {"role": "user", "content": QUESTION_HEADER}]
 
 
 def rewrite_messages(question: str, history) -> list[dict]:
@@ -91,8 +93,11 @@ def rewrite_messages(question: str, history) -> list[dict]:
     return [{"role": "system", "content": REWRITE_SYSTEM}, {"role": "user", "content": user}]
 
 
-_REFERS = re.compile(r"\b(he|she|it|they|him|her|them|his|its|their|this|that|these|those|"
-                     r"there|then|the same|former|latter)\b", re.IGNORECASE)
+_REFERS = re.compile(
+    r"\b(he|she|it|they|him|her|them|his|its|their|this|that|these|those|"
+    r"there|then|the same|former|latter)\b",
+    re.IGNORECASE,
+)
 
 
 def leans_on_context(question: str) -> bool:

@@ -6,6 +6,7 @@ The two rankings are merged by reciprocal-rank fusion, near-duplicate passages a
 top passages become the numbered evidence. First-token time grows with prompt length, so the
 model sees sentences that matter, not whole passages.
 """
+
 from __future__ import annotations
 
 from .config import Settings
@@ -14,8 +15,24 @@ from .text import similarity, terms
 from .types import Evidence, Hit, Passage
 
 # Sentences that open with these lean on the sentence before; show both.
-_LEANS_BACK = ("he ", "she ", "it ", "they ", "this ", "these ", "that ", "those ", "his ",
-               "her ", "its ", "their ", "the move", "the decision", "however", "but ")
+_LEANS_BACK = (
+    "he ",
+    "she ",
+    "it ",
+    "they ",
+    "this ",
+    "these ",
+    "that ",
+    "those ",
+    "his ",
+    "her ",
+    "its ",
+    "their ",
+    "the move",
+    "the decision",
+    "however",
+    "but ",
+)
 
 
 class Retriever:
@@ -57,8 +74,7 @@ class Retriever:
             qvec = self.embedder.embed_query(query)
         keyword = self.keyword_scores(query)
         c = min(self.settings.candidates, len(passages))
-        _, ids = self.index.faiss().search(np.asarray(qvec, dtype="float32")[None], c)
-        dense_rank = [int(i) for i in ids[0] if i >= 0]
+        dense_rank = self.index.dense_search(qvec, c)
         keyword_rank = [i for i in np.argsort(-keyword)[:c] if keyword[i] > 0]
         fused: dict[int, float] = {}
         for ranking in (dense_rank, keyword_rank):
@@ -67,16 +83,14 @@ class Retriever:
         hits: list[Hit] = []
         for i in sorted(fused, key=lambda i: -fused[i]):
             p = passages[i]
-            if any(similarity(p.text, h.passage.text) >= self.settings.duplicate_similarity
-                   for h in hits):
+            if any(similarity(p.text, h.passage.text) >= self.settings.duplicate_similarity for h in hits):
                 continue
             hits.append(Hit(p, fused[i], float(self.index.vectors[i] @ qvec), float(keyword[i])))
             if len(hits) >= k:
                 break
         return hits
 
-    def evidence(self, query: str, hits: list[Hit], qvec=None,
-                 top_k: int | None = None) -> list[Evidence]:
+    def evidence(self, query: str, hits: list[Hit], qvec=None, top_k: int | None = None) -> list[Evidence]:
         """Pick the sentences of `hits` that best answer `query`, within the prompt budget."""
         cands = _candidate_sentences(hits)
         if not cands:
@@ -123,14 +137,14 @@ def _candidate_sentences(hits: list[Hit]) -> list[tuple[int, int, Passage, Passa
 def _pack(cands, scores, settings: Settings, top_k: int) -> list[Evidence]:
     """Take the best sentences until the budget is spent; join neighbours into one span."""
     order = sorted(range(len(cands)), key=lambda i: -scores[i])
-    chosen, used = [], 0
+    chosen: list[int] = []
+    used = 0
     by_pos = {(c[0], c[1]): i for i, c in enumerate(cands)}
     for i in order:
         if len(chosen) >= top_k + 2 or used >= settings.evidence_chars:
             break
         sent = cands[i][2]
-        if any(similarity(sent.text, cands[j][2].text) >= settings.duplicate_similarity
-               for j in chosen):
+        if any(similarity(sent.text, cands[j][2].text) >= settings.duplicate_similarity for j in chosen):
             continue
         group = [i]
         prev = by_pos.get((cands[i][0], cands[i][1] - 1))
@@ -164,5 +178,5 @@ def _merge(cands, chosen, scores, max_items) -> list[Evidence]:
 
 def _join(first: Passage, last: Passage, whole: Passage) -> Passage:
     """One exact span from `first` to `last`, cut from the passage both came from."""
-    text = whole.text[first.start - whole.start:last.end - whole.start]
+    text = whole.text[first.start - whole.start : last.end - whole.start]
     return Passage(whole.source, first.start, last.end, text, whole.page)

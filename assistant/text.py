@@ -1,8 +1,9 @@
 """Word-level text helpers shared by keyword retrieval and citation checking.
 
-    >>> terms("Mali severed defence accords with France in May 2022.")
-    ['mali', 'sever', 'defenc', 'accord', 'franc', 'may', '2022']
+>>> terms("Mali severed defence accords with France in May 2022.")
+['mali', 'sever', 'defenc', 'accord', 'franc', 'may', '2022']
 """
+
 from __future__ import annotations
 
 import re
@@ -11,7 +12,8 @@ from functools import lru_cache
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 _NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about above after again against all am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from further
 had has have having he her here hers herself him himself his how i if in into is it its itself
@@ -19,7 +21,8 @@ just me more most my myself no nor not of off on once only or other our ours our
 own same she should so some such than that the their theirs them themselves then there these
 they this those through to too under until up very was we were what when where which while who
 whom why will with would you your yours yourself yourselves also according said says did does
-s t ’s 's""".split())
+s t ’s 's""".split()
+)
 
 
 @lru_cache(maxsize=1)
@@ -44,7 +47,7 @@ def numbers(text: str) -> set[str]:
 
 def shingles(text: str, n: int = 3) -> set[tuple]:
     words = [w.lower() for w in _WORD.findall(text)]
-    return {tuple(words[i:i + n]) for i in range(max(1, len(words) - n + 1))}
+    return {tuple(words[i : i + n]) for i in range(max(1, len(words) - n + 1))}
 
 
 def similarity(a: str, b: str) -> float:
@@ -56,12 +59,15 @@ def similarity(a: str, b: str) -> float:
 _ASKS_NUMBER = re.compile(
     r"(^|[,;:]\s*)\W*(and |so |but |then )?when\b|\bhow (many|much|long|old)\b|"
     r"\b(what|which) (year|date|month|day|decade|percentage|share|proportion|number)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 _STATES_NUMBER = re.compile(
     r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
     r"thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|billion|dozen|"
     r"january|february|march|april|may|june|july|august|september|october|november|december|"
-    r"year|month|week|decade|century)\b", re.IGNORECASE)
+    r"year|month|week|decade|century)\b",
+    re.IGNORECASE,
+)
 
 
 def asks_for_number(question: str) -> bool:

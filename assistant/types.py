@@ -4,12 +4,14 @@
     Hit      (retrieve) a passage with its retrieval scores
     Evidence (answer)   a numbered, narrowed span shown to the model as [n]
     Citation (cite)     a checked [n] in the answer, resolved to an exact quote
-    Answer   (answer)   what `Assistant.ask` returns to the CLI, the UI and the eval
+    Answer   (answer)   what `Assistant.ask` returns to the CLI, the UI and the eval,
+                        with its Timings and the Checks that shaped it
 
 Every span is (source, page, start, end): for .txt/.md, `start:end` index the file read with
 `open(source, encoding="utf-8", newline="").read()`; for PDF they index the text pypdf extracts
 from that 1-based `page` (see `ingest.pdf_page_text`). `text` is always exactly that slice.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
@@ -71,27 +73,55 @@ class CiteReport:
 
 
 @dataclass(frozen=True)
+class Timings:
+    """Seconds from the moment `ask` was called."""
+
+    retrieve_s: float = 0.0  # retrieval and evidence selection done
+    first_token_s: float | None = None  # first text shown; None when no model was needed
+    total_s: float = 0.0  # the checked answer ready
+    generations: int = 0  # model replies written for this answer (a second one is a retry)
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What the checks did between the model's raw reply and the answer the user sees."""
+
+    evidence: int = 0  # numbered evidence passages shown to the model
+    invalid: int = 0  # out-of-range or malformed markers dropped
+    repeated: int = 0  # the same number twice in one sentence, dropped
+    replaced: int = 0  # citations moved to the passage that supports the sentence
+    unsupported: int = 0  # citations no passage could be shown to support
+    added: int = 0  # sentences without a marker given the passage that supports them
+    salvaged: int = 0  # unsupported details cut from sentences whose rest is supported
+    dropped: int = 0  # sentences removed because nothing supports them
+    abstain_reason: str | None = None  # why the answer was declined, in plain words
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str
     abstained: bool
     citations: tuple[Citation, ...]
     model: str
-    timings: dict
+    timings: Timings
     raw_answer: str = ""  # the model's words before citation checking
     search_query: str = ""  # the standalone question used for retrieval
     evidence: tuple[Evidence, ...] = ()
-    checks: dict = field(default_factory=dict)
+    checks: Checks = field(default_factory=Checks)
+    confidence: float | None = None  # 0-1: how likely the documents answer the question
 
-    def to_dict(self) -> dict:
+    def to_json(self) -> dict:
+        """The answer as plain JSON-ready data (what `assistant ask --json` prints)."""
         return {
             "question": self.question,
             "answer": self.answer,
             "abstained": self.abstained,
+            "confidence": self.confidence,
             "citations": [c.to_dict() for c in self.citations],
             "model": self.model,
-            "timings": self.timings,
+            "timings": asdict(self.timings),
             "raw_answer": self.raw_answer,
             "search_query": self.search_query,
-            "checks": self.checks,
+            "checks": asdict(self.checks),
         }

@@ -9,6 +9,7 @@
 Run it with nothing else using the CPU. The saved prompt state (models/prompt-cache) is used
 when present; `--fresh-prefix` deletes it first, to time a first run.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,8 +29,9 @@ def wall_times(question: str, model: str, runs: int) -> list[float]:
     out = []
     for _ in range(runs):
         t = time.perf_counter()
-        done = subprocess.run([str(exe), "ask", "--json", "--model", model, question],
-                              cwd=ROOT, capture_output=True, text=True)
+        done = subprocess.run(
+            [str(exe), "ask", "--json", "--model", model, question], cwd=ROOT, capture_output=True, text=True
+        )
         out.append(time.perf_counter() - t)
         if done.returncode:
             sys.exit(f"assistant ask failed: {done.stderr.strip()[-300:]}")
@@ -66,8 +68,9 @@ print(json.dumps(stages))
 
 
 def stage_times(question: str, model: str) -> dict:
-    done = subprocess.run([sys.executable, "-c", STAGES, model, question], cwd=ROOT,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-c", STAGES, model, question], cwd=ROOT, capture_output=True, text=True
+    )
     if done.returncode:
         sys.exit(f"stage timing failed: {done.stderr.strip()[-300:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -78,14 +81,14 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--question", default=QUESTION)
     ap.add_argument("--model", default="qwen")
-    ap.add_argument("--fresh-prefix", action="store_true",
-                    help="delete the saved prompt state first (time a first run)")
+    ap.add_argument(
+        "--fresh-prefix", action="store_true", help="delete the saved prompt state first (time a first run)"
+    )
     args = ap.parse_args()
     if args.fresh_prefix:
         shutil.rmtree(ROOT / "models" / "prompt-cache", ignore_errors=True)
     walls = wall_times(args.question, args.model, args.runs)
-    print(f"cold `assistant ask --json`, {args.runs} runs: "
-          + ", ".join(f"{w:.2f} s" for w in walls))
+    print(f"cold `assistant ask --json`, {args.runs} runs: " + ", ".join(f"{w:.2f} s" for w in walls))
     stages = stage_times(args.question, args.model)
     print("\n| stage | seconds |\n|---|---|")
     for name, secs in stages.items():

@@ -8,6 +8,7 @@ conversation), measures Enter -> first answer text on screen and Enter -> finish
 One question is asked first and not counted, so the figures are for a warm server.
 Run it with nothing else using the CPU.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -65,18 +66,25 @@ def main() -> None:
     ap.add_argument("--model", default="qwen")
     ap.add_argument("--first", type=int, default=6)
     args = ap.parse_args()
-    questions = [json.loads(line)["question"]
-                 for line in (ROOT / "evals" / "seed_questions.jsonl").read_text().splitlines()
-                 if line.strip()][:args.first + 1]
+    questions = [
+        json.loads(line)["question"]
+        for line in (ROOT / "evals" / "seed_questions.jsonl").read_text().splitlines()
+        if line.strip()
+    ][: args.first + 1]
     url = f"http://127.0.0.1:{args.port}/"
     exe = Path(sys.executable).with_name("assistant")
-    server = subprocess.Popen([str(exe), "ui", "--port", str(args.port), "--model", args.model],
-                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [str(exe), "ui", "--port", str(args.port), "--model", args.model],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         wait_up(url)
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium",
-                                        args=["--no-sandbox", "--disable-gpu"])
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"]
+            )
             ask(browser, url, questions[0])  # warm-up, not counted
             rows = [ask(browser, url, q) for q in questions[1:]]
             browser.close()
@@ -86,8 +94,10 @@ def main() -> None:
     for q, (first, total) in zip(questions[1:], rows):
         print(f"{first:6.2f} s first text, {total:6.2f} s done  {q[:70]}")
     firsts = [r[0] for r in rows]
-    print(f"median first text {statistics.median(firsts):.2f} s "
-          f"(min {min(firsts):.2f}, max {max(firsts):.2f}) over {len(rows)} questions")
+    print(
+        f"median first text {statistics.median(firsts):.2f} s "
+        f"(min {min(firsts):.2f}, max {max(firsts):.2f}) over {len(rows)} questions"
+    )
 
 
 if __name__ == "__main__":

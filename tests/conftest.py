@@ -1,16 +1,47 @@
 """Shared fixtures: a tiny project with real files, the real small embedder, and a scripted LLM.
 
 Tests use the real thing where it is cheap (embedder, FAISS, SmolLM2) and the scripted LLM only
-where a real model's answer would make the assertion meaningless.
+where a real model's answer would make the assertion meaningless (fakes.py).
+
+`slow` means "loads a real model": tests that use a model fixture are marked automatically, and a
+test that is not marked slow fails if it loads a model in this process, so `pytest -m "not slow"`
+stays a fast inner loop. Tests that load a model in a subprocess carry the mark by hand.
 """
+
 from __future__ import annotations
 
 import io
 from pathlib import Path
 
 import pytest
+from fakes import CountingEmbedder, ScriptedLLM
 
 from assistant.config import Settings
+
+MODEL_FIXTURES = {"embedder", "counting_embedder", "echo_app", "smol_app"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def _models_only_in_slow_tests(request, monkeypatch):
+    """A test that loads a model without the `slow` mark fails, saying so."""
+    if request.node.get_closest_marker("slow") or not hasattr(request.node, "fixturenames"):
+        return
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("this test loads a model: mark it @pytest.mark.slow")
+
+    from assistant import embed, generate
+
+    monkeypatch.setattr(embed.Embedder, "model", property(refuse))
+    monkeypatch.setattr(embed.Embedder, "light", refuse)
+    monkeypatch.setattr(generate.LLM, "__init__", refuse)
+
 
 DOCS = {
     "serval.txt": (
@@ -28,18 +59,23 @@ DOCS = {
 
 def pdf_bytes(pages: list[str]) -> bytes:
     """A minimal valid PDF with one Helvetica text line per input line (empty page: no text)."""
+
     def esc(s):
         return s.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
-    objs = {1: "<< /Type /Catalog /Pages 2 0 R >>",
-            2: f"<< /Type /Pages /Kids [{' '.join(f'{4 + 2 * i} 0 R' for i in range(len(pages)))}]"
-               f" /Count {len(pages)} >>",
-            3: "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
+    objs = {
+        1: "<< /Type /Catalog /Pages 2 0 R >>",
+        2: f"<< /Type /Pages /Kids [{' '.join(f'{4 + 2 * i} 0 R' for i in range(len(pages)))}]"
+        f" /Count {len(pages)} >>",
+        3: "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    }
     for i, text in enumerate(pages):
         body = " ".join(f"({esc(line)}) Tj T*" for line in text.split("\n") if line)
         stream = f"BT /F1 12 Tf 72 720 Td 14 TL {body} ET" if body else ""
-        objs[4 + 2 * i] = ("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources "
-                           f"<< /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>")
+        objs[4 + 2 * i] = (
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources "
+            f"<< /Font << /F1 3 0 R >> >> /Contents {5 + 2 * i} 0 R >>"
+        )
         objs[5 + 2 * i] = f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream"
     out, offsets = b"%PDF-1.4\n", {}
     for k in sorted(objs):
@@ -62,8 +98,10 @@ def encrypted_pdf_bytes(pages: list[str], password: str = "secret") -> bytes:
     return buf.getvalue()
 
 
-PDF_PAGES = ["The United Nations mission Minusma left Mali in 2023.",
-             "Wagner Group fighters arrived in Mali in December 2021.\nThey replaced French troops."]
+PDF_PAGES = [
+    "The United Nations mission Minusma left Mali in 2023.",
+    "Wagner Group fighters arrived in Mali in December 2021.\nThey replaced French troops.",
+]
 
 
 @pytest.fixture
@@ -79,8 +117,9 @@ def project(tmp_path) -> Path:
 
 @pytest.fixture
 def settings(project) -> Settings:
-    return Settings(root=project, index_dir=project / "index", seeds_dir=project / "docs",
-                    models_dir=project / "models")
+    return Settings(
+        root=project, index_dir=project / "index", seeds_dir=project / "docs", models_dir=project / "models"
+    )
 
 
 @pytest.fixture(scope="session")
@@ -90,47 +129,9 @@ def embedder():
     return Embedder()
 
 
-class CountingEmbedder:
-    """The real embedder, counting what it is asked to embed (for incremental-update tests)."""
-
-    def __init__(self, inner):
-        self.inner, self.calls = inner, []
-        self.dimension = inner.dimension
-
-    def embed(self, texts, progress=False):
-        self.calls.append(list(texts))
-        return self.inner.embed(texts)
-
-    def embed_query(self, text):
-        self.calls.append([text])
-        return self.inner.embed_query(text)
-
-
 @pytest.fixture
 def counting_embedder(embedder):
     return CountingEmbedder(embedder)
-
-
-class ScriptedLLM:
-    """Plugs in where assistant.generate.LLM does; replies with a fixed script, records prompts."""
-
-    name = "scripted"
-
-    def __init__(self, reply: str | None = None, replies=None):
-        self.replies = list(replies or [reply or ""])
-        self.prompts: list[list[dict]] = []
-
-    def stream(self, messages, max_tokens=200, temperature=0.0):
-        self.prompts.append(messages)
-        reply = self.replies[min(len(self.prompts) - 1, len(self.replies) - 1)]
-        for i in range(0, len(reply), 7):
-            yield reply[i:i + 7]
-
-    def warm(self, messages, cache_dir=None):
-        return False  # nothing to cache
-
-    def complete(self, messages, max_tokens=64):
-        return "".join(self.stream(messages, max_tokens)).strip()
 
 
 @pytest.fixture

@@ -8,38 +8,48 @@ assertions about citations and highlights do not depend on a small model's luck.
 Skipped when /usr/bin/chromium is missing, unless REQUIRE_BROWSER=1 (CI), which fails instead.
 Set-up: apt-get install -y chromium && pip install playwright (never `playwright install`).
 """
+
 from __future__ import annotations
 
 import os
-import re
 import socket
-import time
 from pathlib import Path
 
 import pytest
+from conftest import pdf_bytes
+from fakes import EchoLLM
 
 from assistant import index
 from assistant.answer import Assistant
 from assistant.config import Settings
-from conftest import pdf_bytes
 
 pytestmark = pytest.mark.slow
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 DOCS = {
     "lighthouse.txt": (
         "The Harwick lighthouse stands on the northern cape of Elsby island.\n"
         "It was built in 1887 by the engineer Mara Quill, who also designed the harbour wall.\n"
         "The tower is 41 metres tall and its lamp can be seen from 30 kilometres away.\n"
-        "In 1962 the lamp was electrified, and the last keeper left in 1979.\n"),
+        "In 1962 the lamp was electrified, and the last keeper left in 1979.\n"
+    ),
     "orchard.md": (
         "# The Velden orchard\n\nThe Velden orchard grows about 300 apple trees of twelve "
-        "varieties. Its harvest festival is held every October, when visitors press cider.\n"),
+        "varieties. Its harvest festival is held every October, when visitors press cider.\n"
+    ),
 }
-PDF_PAGES = ["The Kestrel footbridge crosses the river Aune at Tolmey.",
-             "The Kestrel footbridge was opened in 1934 by the mayor, Ida Brenne."]
+PDF_PAGES = [
+    "The Kestrel footbridge crosses the river Aune at Tolmey.",
+    "The Kestrel footbridge was opened in 1934 by the mayor, Ida Brenne.",
+]
 NOTES = "# Ferry\n\nThe Tolmey ferry runs every hour from April to October.\n"
 VIEWPORT = {"width": 1400, "height": 900}
 FINAL = "#chat .answer:not(.streaming), #chat .abstain, #chat .error"
@@ -66,32 +76,6 @@ def browser():
         b.close()
 
 
-class EchoLLM:
-    """A scripted model: answers with the first sentence of source [1], cited, a word at a
-    time; rewrites a follow-up by joining it to the conversation's first question."""
-
-    name = "echo-test"
-
-    def __init__(self, delay: float = 0.03):
-        self.delay, self.rewrites = delay, []
-
-    def stream(self, messages, max_tokens=200, temperature=0.0):
-        m = re.search(r"^\[1\] (.*)$", messages[-1]["content"], re.M)
-        sentence = re.split(r"(?<=[.!?])\s", m.group(1))[0].rstrip(".")
-        for word in f"{sentence} [1].".split(" "):
-            time.sleep(self.delay)
-            yield word + " "
-
-    def warm(self, messages, cache_dir=None):
-        return False  # nothing to cache
-
-    def complete(self, messages, max_tokens=64):
-        prompt = messages[-1]["content"]
-        self.rewrites.append(prompt)
-        questions = re.findall(r"[A-Z][^?\n:]*\?", prompt)
-        return f"{questions[-1]} (about: {questions[0]})"
-
-
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -99,14 +83,15 @@ def _free_port() -> int:
 
 
 def _start(tmp_path_factory, embedder, name, upload_limit=2**20, **assistant_kwargs):
-    from assistant import ui
+    from assistant.web import app as ui
 
     root = tmp_path_factory.mktemp(name)
     (root / "docs").mkdir()
     for file, text in DOCS.items():
         (root / "docs" / file).write_text(text, encoding="utf-8")
-    settings = Settings(root=root, index_dir=root / "index", seeds_dir=root / "docs",
-                        models_dir=root / "models")
+    settings = Settings(
+        root=root, index_dir=root / "index", seeds_dir=root / "docs", models_dir=root / "models"
+    )
     index.update(settings, [root / "docs"], embedder=embedder, log=lambda m: None)
     assistant = Assistant(settings, embedder=embedder, log=lambda m: None, **assistant_kwargs)
     port = _free_port()
@@ -152,8 +137,9 @@ def _watch_streaming(page):
 def _ask(page, question, nth=1, timeout=120_000):
     page.fill("#question textarea", question)
     page.press("#question textarea", "Enter")
-    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length >= n",
-                           arg=[FINAL, nth], timeout=timeout)
+    page.wait_for_function(
+        "([sel, n]) => document.querySelectorAll(sel).length >= n", arg=[FINAL, nth], timeout=timeout
+    )
     return page.locator(FINAL).nth(nth - 1)
 
 
@@ -195,8 +181,7 @@ def test_follow_up_is_searched_as_a_standalone_question(browser, echo_app):
     _ask(page, "Who built the Harwick lighthouse?")
     final = _ask(page, "Who designed it?", nth=2)
     searched = final.locator(".searched").inner_text()
-    assert searched == ("Searched for: Who designed it? "
-                        "(about: Who built the Harwick lighthouse?)")
+    assert searched == ("Searched for: Who designed it? (about: Who built the Harwick lighthouse?)")
     assert page.locator("#sources #src-2-1 mark").count() == 1
     assert page.locator("#sources .src-turn").first.get_attribute("id") == "turn-2"
     page.close()
@@ -256,15 +241,19 @@ def test_upload_documents_then_ask_about_them(browser, echo_app, tmp_path):
     page.close()
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("empty.txt", b"", "empty.txt: the file is empty"),
-    ("scan.pdf", pdf_bytes([""]), "scan.pdf: the PDF has no text layer"),
-    ("bad.txt", b"\x00\x01binary", "bad.txt: looks binary"),
-    ("tool.exe", b"MZ-not-a-document", "Invalid file type: tool.exe"),  # Gradio's own checks
-    ("huge.txt", b"a" * (2**20 + 1), "exceed the maximum allowed size of 1.0 Mb"),
-])
-def test_bad_upload_gets_a_clear_message_and_changes_nothing(browser, echo_app, tmp_path,
-                                                             name, data, message):
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("empty.txt", b"", "empty.txt: the file is empty"),
+        ("scan.pdf", pdf_bytes([""]), "scan.pdf: the PDF has no text layer"),
+        ("bad.txt", b"\x00\x01binary", "bad.txt: looks binary"),
+        ("tool.exe", b"MZ-not-a-document", "Invalid file type: tool.exe"),  # Gradio's own checks
+        ("huge.txt", b"a" * (2**20 + 1), "exceed the maximum allowed size of 1.0 Mb"),
+    ],
+)
+def test_bad_upload_gets_a_clear_message_and_changes_nothing(
+    browser, echo_app, tmp_path, name, data, message
+):
     url, assistant, _ = echo_app
     before = index.read_manifest(assistant.settings)["files"]
     page = _open(browser, url)

@@ -1,4 +1,5 @@
 """The citation parser and checker, against a table of cases."""
+
 import pytest
 
 from assistant.cite import check, narrow, parse, support
@@ -30,8 +31,7 @@ PARSE_CASES = [
     ("A happened. [1] B happened [2].", 2, [("A happened.", (1,)), ("B happened.", (2,))], 0, 0),
     ("A happened. [2]", 2, [("A happened.", (2,))], 0, 0),
     # a sentence that only points at sources gives its numbers to the sentence before
-    ("A happened. Sources [1] and [2] provide this information.", 2,
-     [("A happened.", (1, 2))], 0, 0),
+    ("A happened. Sources [1] and [2] provide this information.", 2, [("A happened.", (1, 2))], 0, 0),
     ("[1]", 2, [], 1, 0),
     ("", 2, [], 0, 0),
 ]
@@ -44,21 +44,26 @@ def test_parse(raw, n, sentences, invalid, repeated):
     assert counts == {"invalid": invalid, "repeated": repeated}
 
 
-DOC = ("Operation Serval began in January 2013. "
-       "Operation Serval was transformed to Operation Barkhane in August 2014. "
-       "About 2,400 troops were stationed in Mali.")
+DOC = (
+    "Operation Serval began in January 2013. "
+    "Operation Serval was transformed to Operation Barkhane in August 2014. "
+    "About 2,400 troops were stationed in Mali."
+)
 SERVAL = Evidence(1, Passage("a.txt", 100, 100 + len(DOC), DOC))
 OTHER_TEXT = "The junta expelled the French ambassador in January 2022."
 OTHER = Evidence(2, Passage("b.txt", 5, 5 + len(OTHER_TEXT), OTHER_TEXT))
 EVIDENCE = [SERVAL, OTHER]
 
 
-@pytest.mark.parametrize("claim,span,low,high", [
-    ("Serval became Barkhane in August 2014.", DOC, 0.6, 1.0),
-    ("Serval became Barkhane in August 2015.", DOC, 0.0, 0.45),  # a wrong number halves it
-    ("The ambassador was expelled.", DOC, 0.0, 0.2),
-    ("...", DOC, 0.0, 0.0),
-])
+@pytest.mark.parametrize(
+    "claim,span,low,high",
+    [
+        ("Serval became Barkhane in August 2014.", DOC, 0.6, 1.0),
+        ("Serval became Barkhane in August 2015.", DOC, 0.0, 0.45),  # a wrong number halves it
+        ("The ambassador was expelled.", DOC, 0.0, 0.2),
+        ("...", DOC, 0.0, 0.0),
+    ],
+)
 def test_support(claim, span, low, high):
     assert low <= support(claim, span) <= high
 
@@ -68,7 +73,7 @@ def test_check_keeps_and_narrows_a_supported_citation():
     report = check(sents, EVIDENCE, 0.45)
     (c,) = report.citations
     assert c.quote == "Operation Serval was transformed to Operation Barkhane in August 2014."
-    assert DOC[c.start - 100:c.end - 100] == c.quote  # offsets are in the source's coordinates
+    assert DOC[c.start - 100 : c.end - 100] == c.quote  # offsets are in the source's coordinates
     assert (c.n, c.source, c.supported) == (1, "a.txt", True)
     assert report.text == "Serval was transformed to Barkhane in August 2014 [1]."
 
@@ -100,8 +105,7 @@ def test_same_number_cited_twice_is_one_citation_spanning_both_sentences():
 
 
 def test_narrow_falls_back_to_the_whole_span_when_no_sentence_carries_the_claim():
-    assert narrow("Something unrelated entirely.", SERVAL, 0.45) == (SERVAL.passage.start,
-                                                                    SERVAL.passage.end)
+    assert narrow("Something unrelated entirely.", SERVAL, 0.45) == (SERVAL.passage.start, SERVAL.passage.end)
 
 
 def test_no_evidence_means_no_citations():
@@ -110,28 +114,43 @@ def test_no_evidence_means_no_citations():
     assert check(sents, [], 0.45).citations == ()
 
 
-@pytest.mark.parametrize("question,expected", [
-    ("When did Mali leave ECOWAS?", True),
-    ("And when did he postpone the vote?", True),
-    ("On what date did Mali officially leave ECOWAS?", True),
-    ("According to the alert, how many troops were in Mali?", True),
-    ("What share of those surveyed saw them as instructors?", True),
-    ("Who was president when Serval began?", False),
-    ("Who leads the junta?", False),
-])
+@pytest.mark.parametrize(
+    "question,expected",
+    [
+        ("When did Mali leave ECOWAS?", True),
+        ("And when did he postpone the vote?", True),
+        ("On what date did Mali officially leave ECOWAS?", True),
+        ("According to the alert, how many troops were in Mali?", True),
+        ("What share of those surveyed saw them as instructors?", True),
+        ("Who was president when Serval began?", False),
+        ("Who leads the junta?", False),
+    ],
+)
 def test_questions_that_want_a_date_or_number(question, expected):
     from assistant.text import asks_for_number
+
     assert asks_for_number(question) is expected
 
 
-@pytest.mark.parametrize("claim,question,low,high", [
-    # words taken from the question prove nothing: a restatement supports nothing
-    ("The Canadian mining company was expelled from Mali.",
-     "Which Canadian mining company was expelled from Mali?", 0.0, 0.0),
-    # only the new words need the span: "Russia" is in it
-    ("Bamako's rulers picked Russia as their chief arms partner.",
-     "Which capital did Bamako's rulers pick as their chief arms partner?", 0.9, 1.0),
-])
+@pytest.mark.parametrize(
+    "claim,question,low,high",
+    [
+        # words taken from the question prove nothing: a restatement supports nothing
+        (
+            "The Canadian mining company was expelled from Mali.",
+            "Which Canadian mining company was expelled from Mali?",
+            0.0,
+            0.0,
+        ),
+        # only the new words need the span: "Russia" is in it
+        (
+            "Bamako's rulers picked Russia as their chief arms partner.",
+            "Which capital did Bamako's rulers pick as their chief arms partner?",
+            0.9,
+            1.0,
+        ),
+    ],
+)
 def test_support_counts_only_what_the_claim_adds_to_the_question(claim, question, low, high):
     span = "Malian authorities chose Russia as their main military partner, and a company was expelled."
     assert low <= support(claim, span, question) <= high

@@ -1,4 +1,5 @@
 """The terminal front end: errors, indexing, help, and the `ask --json` contract end to end."""
+
 import json
 import os
 import shutil
@@ -17,8 +18,11 @@ from assistant.generate import SMOLLM2, _package_file
 def env(project, monkeypatch):
     """A project whose seeds/ holds the fixture documents; settings come from the environment."""
     shutil.move(project / "docs", project / "seeds")
-    values = {"ASSISTANT_ROOT": str(project), "ASSISTANT_INDEX": str(project / "index"),
-              "ASSISTANT_MODEL": "smollm2"}
+    values = {
+        "ASSISTANT_ROOT": str(project),
+        "ASSISTANT_INDEX": str(project / "index"),
+        "ASSISTANT_MODEL": "smollm2",
+    }
     for k, v in values.items():
         monkeypatch.setenv(k, v)
     return values
@@ -41,9 +45,10 @@ def test_every_command_has_help():
         assert result.exit_code == 0 and command.help and "Example usage" in command.help, name
 
 
-@pytest.mark.parametrize("question,text", [
-    ("", "the question is empty"), ("   ", "the question is empty"),
-    ("x" * 100_000, "100,000 characters")])
+@pytest.mark.parametrize(
+    "question,text",
+    [("", "the question is empty"), ("   ", "the question is empty"), ("x" * 100_000, "100,000 characters")],
+)
 def test_bad_questions(env, question, text):
     one_line_error(run("ask", question), text)
 
@@ -58,22 +63,35 @@ def test_not_a_gguf(env, tmp_path):
     one_line_error(run("ask", "--model", str(bad), "When?"), "is not a GGUF model")
 
 
+@pytest.mark.slow
 def test_truncated_gguf(env, tmp_path):
     real = _package_file(*SMOLLM2.files[0], SMOLLM2.pip)
     cut = tmp_path / "cut.gguf"
     with open(real, "rb") as f:
         cut.write_bytes(f.read(3_000_000))
     # in a subprocess: a native crash in llama.cpp must not take the test run down with it
-    proc = subprocess.run([sys.executable, "-m", "assistant", "ask", "--model", str(cut), "When?"],
-                          capture_output=True, text=True, env={**os.environ, **env}, timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "--model", str(cut), "When?"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=300,
+    )
     assert proc.returncode == 1 and "cannot load" in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_missing_index_and_no_seeds(env, project):
     shutil.rmtree(project / "seeds")
-    one_line_error(run("ask", "When did Serval begin?"), "run: assistant index")
+    one_line_error(run("ask", "When did Serval begin?"), "build it with: assistant index")
 
 
+def test_a_mistyped_index_folder_is_an_error_not_a_new_index(env, project, tmp_path):
+    wrong = tmp_path / "indx"
+    one_line_error(run("ask", "--index", str(wrong), "When did Serval begin?"), "no index in")
+    assert not wrong.exists()
+
+
+@pytest.mark.slow
 def test_index_built_with_another_embedder(env, project):
     assert run("index").exit_code == 0
     path = project / "index" / "manifest.json"
@@ -83,12 +101,14 @@ def test_index_built_with_another_embedder(env, project):
     one_line_error(run("ask", "When did Serval begin?"), "assistant index --rebuild")
 
 
+@pytest.mark.slow
 def test_corrupted_index(env, project):
     assert run("index").exit_code == 0
     (project / "index" / "manifest.json").write_text("\x00\x01garbage")
     one_line_error(run("ask", "When did Serval begin?"), "corrupted")
 
 
+@pytest.mark.slow
 def test_index_reports_what_it_did(env, project):
     first = run("index")
     assert first.exit_code == 0 and first.output.count("added:") == 3
@@ -97,6 +117,7 @@ def test_index_reports_what_it_did(env, project):
     assert "changed: seeds/serval.txt" in second.output and "2 unchanged" in second.output
 
 
+@pytest.mark.slow
 def test_index_a_mixed_folder(env, project, tmp_path):
     mixed = tmp_path / "mixed"
     mixed.mkdir()
@@ -110,12 +131,33 @@ def test_index_a_mixed_folder(env, project, tmp_path):
     assert "added: mixed/good.txt" in result.output  # inside the project root: a relative name
 
 
+@pytest.mark.slow
 def test_ask_json_contract_with_the_real_small_model(env, project):
     """`assistant ask --json` in a real process with SmolLM2: structure, not content."""
+    built = subprocess.run(
+        [sys.executable, "-m", "assistant", "index"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=600,
+        cwd=project,
+    )
+    assert built.returncode == 0, built.stderr
     proc = subprocess.run(
-        [sys.executable, "-m", "assistant", "ask", "--json",
-         "When was Operation Serval transformed to Operation Barkhane?"],
-        capture_output=True, text=True, env={**os.environ, **env}, timeout=600, cwd=project)
+        [
+            sys.executable,
+            "-m",
+            "assistant",
+            "ask",
+            "--json",
+            "When was Operation Serval transformed to Operation Barkhane?",
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=600,
+        cwd=project,
+    )
     assert proc.returncode == 0, proc.stderr
     answer = json.loads(proc.stdout)  # stdout is exactly one JSON object; logs go to stderr
     assert {"question", "answer", "abstained", "citations", "model", "timings"} <= set(answer)
@@ -128,8 +170,11 @@ def test_ask_json_contract_with_the_real_small_model(env, project):
     for c in answer["citations"]:
         assert f"[{c['n']}]" in answer["answer"]  # only cited sources are listed
         assert set(c) >= {"n", "source", "start", "end", "quote", "page"}
-        text = open(Path(project) / c["source"], encoding="utf-8", newline="").read() \
-            if c["page"] is None else None
+        text = (
+            open(Path(project) / c["source"], encoding="utf-8", newline="").read()
+            if c["page"] is None
+            else None
+        )
         if text is not None:
-            assert text[c["start"]:c["end"]] == c["quote"]
-    assert (project / "index" / "manifest.json").exists()  # the first run built the index
+            assert text[c["start"] : c["end"]] == c["quote"]
+    assert 0 <= answer["confidence"] <= 1 or answer["confidence"] is None

@@ -1,4 +1,5 @@
 """The question's vector without sentence-transformers is the vector sentence-transformers gives."""
+
 import json
 
 import numpy as np
@@ -35,8 +36,9 @@ def test_only_a_mean_pooled_normalised_pipeline_takes_the_light_path(tmp_path):
         (folder / name).write_text((embedder_dir() / name).read_text())
     assert mean_pooled(folder)
     pooling = json.loads((folder / "1_Pooling/config.json").read_text())
-    (folder / "1_Pooling/config.json").write_text(json.dumps(
-        {**pooling, "pooling_mode_mean_tokens": False, "pooling_mode_cls_token": True}))
+    (folder / "1_Pooling/config.json").write_text(
+        json.dumps({**pooling, "pooling_mode_mean_tokens": False, "pooling_mode_cls_token": True})
+    )
     assert not mean_pooled(folder)
     (folder / "modules.json").unlink()
     assert not mean_pooled(folder)

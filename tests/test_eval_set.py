@@ -46,11 +46,7 @@ def _parse_all():
 ITEMS = _parse_all()
 ANSWERABLE = [it for it in ITEMS if it.get("answerable") is True]
 UNANSWERABLE = [it for it in ITEMS if it.get("answerable") is False]
-GOLD = [
-    (it["id"], k, g)
-    for it in ANSWERABLE
-    for k, g in enumerate(it.get("gold") or [])
-]
+GOLD = [(it["id"], k, g) for it in ANSWERABLE for k, g in enumerate(it.get("gold") or [])]
 
 _source_cache = {}
 
@@ -83,9 +79,7 @@ def test_ids_unique():
 def test_counts():
     assert len(ITEMS) == len(LINES), "some lines did not parse"
     assert len(ITEMS) >= MIN_QUESTIONS, f"only {len(ITEMS)} questions"
-    assert len(UNANSWERABLE) >= MIN_UNANSWERABLE, (
-        f"only {len(UNANSWERABLE)} unanswerable questions"
-    )
+    assert len(UNANSWERABLE) >= MIN_UNANSWERABLE, f"only {len(UNANSWERABLE)} unanswerable questions"
 
 
 @pytest.mark.parametrize("item", ITEMS, ids=_item_id)
@@ -117,9 +111,7 @@ def test_unanswerable_has_no_expected_or_gold(item):
     assert item["gold"] == []
 
 
-@pytest.mark.parametrize(
-    "item_id,k,gold", GOLD, ids=[f"{i}-gold{k}" for i, k, _ in GOLD]
-)
+@pytest.mark.parametrize("item_id,k,gold", GOLD, ids=[f"{i}-gold{k}" for i, k, _ in GOLD])
 def test_gold_quote_verbatim(item_id, k, gold):
     source, quote = gold["source"], gold["quote"]
     assert isinstance(quote, str) and quote.strip(), "empty quote"

@@ -2,6 +2,7 @@
 
 The last two tests load real models (the embedder; the small SmolLM2 GGUF) and are marked slow.
 """
+
 from __future__ import annotations
 
 import json
@@ -9,13 +10,24 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from fakes import ScriptedAssistant
 
-from assistant import clapnq, report
 from assistant.cli import cli
-from assistant.evaluate import (BadEvalSet, Item, Sources, gold_ranks, judge_citations,
-                                keywords_present, load_questions, percentile, quote_exact, run,
-                                score_answer, summarize, token_recall, touched_gold)
-from assistant.types import Answer, Citation, Hit, Passage
+from assistant.evaluation import clapnq, report
+from assistant.evaluation.run import run
+from assistant.evaluation.score import (
+    gold_ranks,
+    judge_citations,
+    keywords_present,
+    percentile,
+    quote_exact,
+    score_answer,
+    summarize,
+    token_recall,
+    touched_gold,
+)
+from assistant.evaluation.sets import BadEvalSet, Item, Sources, load_questions
+from assistant.types import Answer, Checks, Citation, Hit, Passage, Timings
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = "Alpha beta. Gamma delta.\r\nEpsilon zeta. Gamma delta.\r\n"  # CRLF: offsets count \r
@@ -28,8 +40,7 @@ def root(tmp_path):
     (tmp_path / "docs").mkdir()
     with open(tmp_path / "docs" / "a.txt", "w", encoding="utf-8", newline="") as f:
         f.write(DOC)
-    (tmp_path / "docs" / "b.txt").write_text("Other text about Moura and 300 civilians.",
-                                             encoding="utf-8")
+    (tmp_path / "docs" / "b.txt").write_text("Other text about Moura and 300 civilians.", encoding="utf-8")
     return tmp_path
 
 
@@ -40,8 +51,15 @@ def sources(root):
 
 def item(sources, quotes=(("docs/a.txt", "Epsilon zeta."),), expected=(("zeta",),), **kw):
     gold = tuple(sources.gold(s, q) for s, q in quotes)
-    return Item(kw.pop("id", "q1"), "What follows epsilon?", kw.pop("category", "fact"),
-                kw.pop("answerable", True), expected, gold, **kw)
+    return Item(
+        kw.pop("id", "q1"),
+        "What follows epsilon?",
+        kw.pop("category", "fact"),
+        kw.pop("answerable", True),
+        expected,
+        gold,
+        **kw,
+    )
 
 
 def cite(source="docs/a.txt", start=26, end=39, quote="Epsilon zeta.", n=1, page=None):
@@ -49,20 +67,24 @@ def cite(source="docs/a.txt", start=26, end=39, quote="Epsilon zeta.", n=1, page
 
 
 def answer(text="Zeta follows [1].", citations=(), abstained=False, checks=None):
-    return Answer("q", text, abstained, tuple(citations), "fake", {"total_s": 1.0},
-                  checks=checks or {})
+    return Answer(
+        "q", text, abstained, tuple(citations), "fake", Timings(total_s=1.0), checks=checks or Checks()
+    )
 
 
 # --- keywords -------------------------------------------------------------------------------
-@pytest.mark.parametrize("text,groups,want", [
-    ("It became Barkhane in August 2014.", [["2014"], ["August", "Aug."]], True),
-    ("It became Barkhane in Aug. 2014.", [["2014"], ["August", "Aug."]], True),
-    ("It became Barkhane in 2014.", [["2014"], ["August", "Aug."]], False),  # one group missing
-    ("GOÏTA leads the junta", [["Goita", "Goïta"]], True),  # case-insensitive, any alternative
-    ("Goita leads", [["Goïta"]], False),  # no accent folding: list variants as alternatives
-    ("", [["x"]], False),
-    ("anything", [], True),  # no groups: nothing required
-])
+@pytest.mark.parametrize(
+    "text,groups,want",
+    [
+        ("It became Barkhane in August 2014.", [["2014"], ["August", "Aug."]], True),
+        ("It became Barkhane in Aug. 2014.", [["2014"], ["August", "Aug."]], True),
+        ("It became Barkhane in 2014.", [["2014"], ["August", "Aug."]], False),  # one group missing
+        ("GOÏTA leads the junta", [["Goita", "Goïta"]], True),  # case-insensitive, any alternative
+        ("Goita leads", [["Goïta"]], False),  # no accent folding: list variants as alternatives
+        ("", [["x"]], False),
+        ("anything", [], True),  # no groups: nothing required
+    ],
+)
 def test_keywords_present(text, groups, want):
     assert keywords_present(text, groups) is want
 
@@ -75,47 +97,62 @@ def test_gold_offsets_found_by_exact_search(sources):
     assert sources.gold("./docs/../docs/a.txt", "Alpha").source == "docs/a.txt"  # as indexed
 
 
-@pytest.mark.parametrize("source,quote,message", [
-    ("docs/a.txt", "Gamma  delta.", "not found verbatim"),  # two spaces
-    ("docs/a.txt", "gamma delta.", "not found verbatim"),  # case matters
-    ("docs/missing.txt", "Alpha", "cannot read gold source"),
-])
+@pytest.mark.parametrize(
+    "source,quote,message",
+    [
+        ("docs/a.txt", "Gamma  delta.", "not found verbatim"),  # two spaces
+        ("docs/a.txt", "gamma delta.", "not found verbatim"),  # case matters
+        ("docs/missing.txt", "Alpha", "cannot read gold source"),
+    ],
+)
 def test_gold_errors(sources, source, quote, message):
     with pytest.raises(BadEvalSet, match=message):
         sources.gold(source, quote)
 
 
-@pytest.mark.parametrize("source,page,start,end,want", [
-    ("docs/a.txt", None, 12, 24, {0}),  # exactly the gold span
-    ("docs/a.txt", None, 0, 60, {0}),  # a passage containing it
-    ("docs/a.txt", None, 20, 30, {0}),  # partial overlap
-    ("docs/a.txt", None, 0, 12, set()),  # ends where the gold starts: no shared character
-    ("docs/a.txt", None, 24, 30, set()),  # starts where the gold ends
-    ("docs/a.txt", None, 45, 50, {0}),  # the quote's second occurrence counts too
-    ("docs/b.txt", None, 12, 24, set()),  # same offsets, other source
-    ("docs/a.txt", 1, 12, 24, set()),  # same offsets, other page
-])
+@pytest.mark.parametrize(
+    "source,page,start,end,want",
+    [
+        ("docs/a.txt", None, 12, 24, {0}),  # exactly the gold span
+        ("docs/a.txt", None, 0, 60, {0}),  # a passage containing it
+        ("docs/a.txt", None, 20, 30, {0}),  # partial overlap
+        ("docs/a.txt", None, 0, 12, set()),  # ends where the gold starts: no shared character
+        ("docs/a.txt", None, 24, 30, set()),  # starts where the gold ends
+        ("docs/a.txt", None, 45, 50, {0}),  # the quote's second occurrence counts too
+        ("docs/b.txt", None, 12, 24, set()),  # same offsets, other source
+        ("docs/a.txt", 1, 12, 24, set()),  # same offsets, other page
+    ],
+)
 def test_touched_gold(sources, source, page, start, end, want):
     gold = (sources.gold("docs/a.txt", "Gamma delta."),)
     assert touched_gold(source, page, start, end, gold) == want
 
 
-@pytest.mark.parametrize("citation,want", [
-    (cite(), True),
-    (cite(start=25, end=38, quote="\nEpsilon zeta"), True),  # offsets include the \r\n
-    (cite(start=27, end=40), False),  # off by one
-    (cite(quote="Epsilon  zeta."), False),  # quote altered
-    (cite(source="docs/missing.txt"), False),
-])
+@pytest.mark.parametrize(
+    "citation,want",
+    [
+        (cite(), True),
+        (cite(start=25, end=38, quote="\nEpsilon zeta"), True),  # offsets include the \r\n
+        (cite(start=27, end=40), False),  # off by one
+        (cite(quote="Epsilon  zeta."), False),  # quote altered
+        (cite(source="docs/missing.txt"), False),
+    ],
+)
 def test_quote_exact(sources, citation, want):
     assert quote_exact(citation, sources) is want
 
 
 def test_gold_ranks(sources):
     it = item(sources, quotes=(("docs/a.txt", "Alpha beta."), ("docs/b.txt", "Moura")))
-    hits = [Hit(Passage(src, s, e, ""), 1.0, 0.5, 0.0) for src, s, e in
-            [("docs/b.txt", 25, 35), ("docs/a.txt", 26, 39), ("docs/a.txt", 0, 11),
-             ("docs/a.txt", 5, 20)]]
+    hits = [
+        Hit(Passage(src, s, e, ""), 1.0, 0.5, 0.0)
+        for src, s, e in [
+            ("docs/b.txt", 25, 35),
+            ("docs/a.txt", 26, 39),
+            ("docs/a.txt", 0, 11),
+            ("docs/a.txt", 5, 20),
+        ]
+    ]
     assert gold_ranks(hits, it.gold) == [3, None]  # first overlapping hit; Moura never hit
     assert gold_ranks([], it.gold) == [None, None]
 
@@ -123,8 +160,10 @@ def test_gold_ranks(sources):
 # --- one question -----------------------------------------------------------------------------
 def test_score_correct_answer_with_gold_citation(sources):
     it = item(sources)
-    ans = answer(citations=[cite(), cite(n=2, start=0, end=11, quote="Alpha beta.")],
-                 checks={"invalid": 2, "repeated": 1, "replaced": 1, "unsupported": 0})
+    ans = answer(
+        citations=[cite(), cite(n=2, start=0, end=11, quote="Alpha beta.")],
+        checks=Checks(invalid=2, repeated=1, replaced=1, unsupported=0),
+    )
     cited = judge_citations(it, ans.citations, sources)
     assert [c["gold"] for c in cited] == [[0], []] and all(c["exact"] for c in cited)
     s = score_answer(it, ans, cited)
@@ -133,11 +172,14 @@ def test_score_correct_answer_with_gold_citation(sources):
     assert (s["removed"], s["replaced"], s["unsupported"]) == (3, 1, 0)
 
 
-@pytest.mark.parametrize("ans,correct", [
-    (answer("Zeta [1].", abstained=True), False),  # declined answers are never correct
-    (answer("It is beta [1]."), False),  # keyword missing
-    (answer("ZETA."), True),
-])
+@pytest.mark.parametrize(
+    "ans,correct",
+    [
+        (answer("Zeta [1].", abstained=True), False),  # declined answers are never correct
+        (answer("It is beta [1]."), False),  # keyword missing
+        (answer("ZETA."), True),
+    ],
+)
 def test_score_correctness(sources, ans, correct):
     assert score_answer(item(sources), ans, [])["correct"] is correct
 
@@ -149,50 +191,98 @@ def test_score_without_keywords_uses_reference(sources):
     assert score_answer(it, answer("the zeta function", abstained=True), [])["token_recall"] == 0
 
 
-@pytest.mark.parametrize("ans,ref,want", [
-    ("Paris is the capital", "Paris", 1.0),
-    ("It is Lyon.", "Paris, France", 0.0),
-    ("paris", "Paris, France", 0.5),
-    ("anything", "", None),
-])
+@pytest.mark.parametrize(
+    "ans,ref,want",
+    [
+        ("Paris is the capital", "Paris", 1.0),
+        ("It is Lyon.", "Paris, France", 0.0),
+        ("paris", "Paris, France", 0.5),
+        ("anything", "", None),
+    ],
+)
 def test_token_recall(ans, ref, want):
     assert token_recall(ans, ref) == want
 
 
 # --- aggregates -------------------------------------------------------------------------------
-@pytest.mark.parametrize("values,q,want", [
-    ([], 50, None),
-    ([None, None], 50, None),
-    ([5.0], 90, 5.0),
-    ([1.0, 2.0, 3.0, 4.0], 50, 2.5),
-    ([4.0, 1.0, 3.0, 2.0], 90, 3.7),  # unsorted input; linear interpolation like numpy
-    ([1.0, None, 3.0], 50, 2.0),  # None (no first token: gate abstained) ignored
-    ([1.0, 2.0, 3.0], 100, 3.0),
-    ([1.0, 2.0, 3.0], 0, 1.0),
-])
+@pytest.mark.parametrize(
+    "values,q,want",
+    [
+        ([], 50, None),
+        ([None, None], 50, None),
+        ([5.0], 90, 5.0),
+        ([1.0, 2.0, 3.0, 4.0], 50, 2.5),
+        ([4.0, 1.0, 3.0, 2.0], 90, 3.7),  # unsorted input; linear interpolation like numpy
+        ([1.0, None, 3.0], 50, 2.0),  # None (no first token: gate abstained) ignored
+        ([1.0, 2.0, 3.0], 100, 3.0),
+        ([1.0, 2.0, 3.0], 0, 1.0),
+    ],
+)
 def test_percentile(values, q, want):
     assert percentile(values, q) == (pytest.approx(want) if want is not None else None)
 
 
-def row(answerable=True, category="fact", ranks=(1,), declined=False, correct=True, cited=0,
-        on_gold=0, covered=0, exact=None, removed=0, first=1.0, total=2.0):
-    scores = {"gold": len(ranks), "gold_ranks": list(ranks), "correct": correct,
-              "token_recall": None, "declined": declined, "cited": cited,
-              "cited_on_gold": on_gold, "gold_covered": covered,
-              "exact_quotes": cited if exact is None else exact, "removed": removed,
-              "replaced": 0, "unsupported": 0}
-    return {"answerable": answerable, "category": category, "scores": scores,
-            "timings": {"first_token_s": first, "total_s": total}}
+def row(
+    answerable=True,
+    category="fact",
+    ranks=(1,),
+    declined=False,
+    correct=True,
+    cited=0,
+    on_gold=0,
+    covered=0,
+    exact=None,
+    removed=0,
+    first=1.0,
+    total=2.0,
+):
+    scores = {
+        "gold": len(ranks),
+        "gold_ranks": list(ranks),
+        "correct": correct,
+        "token_recall": None,
+        "declined": declined,
+        "cited": cited,
+        "cited_on_gold": on_gold,
+        "gold_covered": covered,
+        "exact_quotes": cited if exact is None else exact,
+        "removed": removed,
+        "replaced": 0,
+        "unsupported": 0,
+    }
+    return {
+        "answerable": answerable,
+        "category": category,
+        "scores": scores,
+        "timings": {"first_token_s": first, "total_s": total},
+    }
 
 
 def test_summarize():
-    rows = [row(ranks=(1, None), cited=2, on_gold=2, covered=1, removed=1),
-            row(ranks=(4,), cited=2, on_gold=1, covered=1, correct=False, exact=1),
-            row(ranks=(None,), declined=True, correct=False, first=None, total=0.5),
-            row(answerable=False, category="unanswerable", ranks=(), declined=True,
-                correct=None, first=None, total=0.4),
-            row(answerable=False, category="unanswerable", ranks=(), cited=1, correct=None,
-                exact=1, first=3.0, total=5.0)]
+    rows = [
+        row(ranks=(1, None), cited=2, on_gold=2, covered=1, removed=1),
+        row(ranks=(4,), cited=2, on_gold=1, covered=1, correct=False, exact=1),
+        row(ranks=(None,), declined=True, correct=False, first=None, total=0.5),
+        row(
+            answerable=False,
+            category="unanswerable",
+            ranks=(),
+            declined=True,
+            correct=None,
+            first=None,
+            total=0.4,
+        ),
+        row(
+            answerable=False,
+            category="unanswerable",
+            ranks=(),
+            cited=1,
+            correct=None,
+            exact=1,
+            first=3.0,
+            total=5.0,
+        ),
+    ]
     s = summarize(rows)
     assert (s["questions"], s["answerable"], s["unanswerable"]) == (5, 3, 2)
     assert s["answer_accuracy"] == pytest.approx(1 / 3)
@@ -210,8 +300,7 @@ def test_summarize():
 
 
 def test_summarize_retrieval_only_and_empty():
-    rows = [{"answerable": True, "category": "fact", "timings": {},
-             "scores": {"gold": 1, "gold_ranks": [2]}}]
+    rows = [{"answerable": True, "category": "fact", "timings": {}, "scores": {"gold": 1, "gold_ranks": [2]}}]
     s = summarize(rows)
     assert s["recall@1"] == 0 and s["recall@3"] == 1 and s["mrr"] == 0.5
     assert "answer_accuracy" not in s and "total_median_s" not in s
@@ -220,17 +309,31 @@ def test_summarize_retrieval_only_and_empty():
 
 
 # --- question set files -----------------------------------------------------------------------
-GOOD = {"id": "x1", "question": "What follows epsilon?", "category": "fact", "answerable": True,
-        "expected": [["zeta"]], "gold": [{"source": "docs/a.txt", "quote": "Epsilon zeta."}],
-        "note": ""}
-NONE = {"id": "x2", "question": "What is omega?", "category": "unanswerable",
-        "answerable": False, "expected": [], "gold": [], "note": ""}
+GOOD = {
+    "id": "x1",
+    "question": "What follows epsilon?",
+    "category": "fact",
+    "answerable": True,
+    "expected": [["zeta"]],
+    "gold": [{"source": "docs/a.txt", "quote": "Epsilon zeta."}],
+    "note": "",
+}
+NONE = {
+    "id": "x2",
+    "question": "What is omega?",
+    "category": "unanswerable",
+    "answerable": False,
+    "expected": [],
+    "gold": [],
+    "note": "",
+}
 
 
 def write_set(root, *lines):
     path = root / "set.jsonl"
-    path.write_text("\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n\n",
-                    encoding="utf-8")
+    path.write_text(
+        "\n".join(x if isinstance(x, str) else json.dumps(x) for x in lines) + "\n\n", encoding="utf-8"
+    )
     return path
 
 
@@ -241,21 +344,24 @@ def test_load_questions(root, sources):
     assert items[1].answerable is False and items[1].gold == ()
 
 
-@pytest.mark.parametrize("line,message", [
-    ("{not json", "line 1: not valid JSON"),
-    ("[1, 2]", "need a JSON object"),
-    ({k: v for k, v in GOOD.items() if k != "gold"}, "need a JSON object with fields"),
-    ({**GOOD, "category": "trivia"}, "unknown category 'trivia'"),
-    ({**GOOD, "answerable": False}, "answerable must be false exactly when"),
-    ({**NONE, "answerable": "false"}, "answerable must be false exactly when"),
-    ({**GOOD, "question": "  "}, "the question is empty"),
-    ({**GOOD, "expected": ["zeta"]}, "expected must be a list of non-empty keyword lists"),
-    ({**GOOD, "expected": [[]]}, "expected must be a list of non-empty keyword lists"),
-    ({**GOOD, "gold": [{"source": "docs/a.txt"}]}, "gold must be a list of"),
-    ({**GOOD, "gold": []}, "needs expected keyword groups and gold quotes"),
-    ({**GOOD, "gold": [{"source": "docs/a.txt", "quote": "Epsilon Zeta."}]}, "not found verbatim"),
-    ({**NONE, "expected": [["x"]]}, "an unanswerable item has empty expected and gold"),
-])
+@pytest.mark.parametrize(
+    "line,message",
+    [
+        ("{not json", "line 1: not valid JSON"),
+        ("[1, 2]", "need a JSON object"),
+        ({k: v for k, v in GOOD.items() if k != "gold"}, "need a JSON object with fields"),
+        ({**GOOD, "category": "trivia"}, "unknown category 'trivia'"),
+        ({**GOOD, "answerable": False}, "answerable must be false exactly when"),
+        ({**NONE, "answerable": "false"}, "answerable must be false exactly when"),
+        ({**GOOD, "question": "  "}, "the question is empty"),
+        ({**GOOD, "expected": ["zeta"]}, "expected must be a list of non-empty keyword lists"),
+        ({**GOOD, "expected": [[]]}, "expected must be a list of non-empty keyword lists"),
+        ({**GOOD, "gold": [{"source": "docs/a.txt"}]}, "gold must be a list of"),
+        ({**GOOD, "gold": []}, "needs expected keyword groups and gold quotes"),
+        ({**GOOD, "gold": [{"source": "docs/a.txt", "quote": "Epsilon Zeta."}]}, "not found verbatim"),
+        ({**NONE, "expected": [["x"]]}, "an unanswerable item has empty expected and gold"),
+    ],
+)
 def test_load_questions_errors(root, sources, line, message):
     with pytest.raises(BadEvalSet, match=message) as e:
         load_questions(write_set(root, line), sources)
@@ -277,28 +383,19 @@ def test_seed_set_loads():
 
 
 # --- the run loop and the report folder --------------------------------------------------------
-class ScriptedAssistant:
-    """Stands in for Assistant in the loop tests: retrieval and answers are scripted."""
-
-    def __init__(self, interrupt_at=None):
-        self.interrupt_at, self.asked = interrupt_at, 0
-
-    def retrieve(self, question, k=None):
-        return [Hit(Passage("docs/a.txt", 26, 39, "Epsilon zeta."), 1.0, 0.9, 1.0)], None
-
-    def ask(self, question):
-        self.asked += 1
-        if self.asked == self.interrupt_at:
-            raise KeyboardInterrupt
-        return Answer(question, "Zeta [1].", False, (cite(),), "scripted",
-                      {"retrieve_s": 0.01, "first_token_s": 0.5, "total_s": 1.0},
-                      raw_answer="Zeta [1].", checks={"invalid": 0})
-
-
-META = {"started": "2025-01-01T00:00:00", "command": "assistant eval", "code_version": "abc1234",
-        "dirty": False, "model": "scripted", "retrieval_only": False, "question_set": "set.jsonl",
-        "questions_total": 3, "fingerprint": "f00", "settings": {"top_k": 4},
-        "index": {"path": "index", "generation": "g1", "passages": 3, "settings": {}}}
+META = {
+    "started": "2025-01-01T00:00:00",
+    "command": "assistant eval",
+    "code_version": "abc1234",
+    "dirty": False,
+    "model": "scripted",
+    "retrieval_only": False,
+    "question_set": "set.jsonl",
+    "questions_total": 3,
+    "fingerprint": "f00",
+    "settings": {"top_k": 4},
+    "index": {"path": "index", "generation": "g1", "passages": 3, "settings": {}},
+}
 
 
 def run_report(tmp_path, sources, label, interrupt_at=None):
@@ -321,14 +418,14 @@ def test_report_folder_and_compare(tmp_path, sources):
     b = run_report(tmp_path, sources, "b")
     assert a.folder != b.folder and a.folder.name.endswith("-a")
     names = {p.name for p in a.folder.iterdir()}
-    assert names == {"results.jsonl", "summary.json", "report.md", "by_category.png",
-                     "latency.png"}
+    assert names == {"results.jsonl", "summary.json", "report.md", "by_category.png", "latency.png"}
     summary = json.loads((a.folder / "summary.json").read_text())
     assert summary["summary"]["answer_accuracy"] == 1.0
     assert summary["summary"]["citation_precision"] == 1.0
     assert summary["meta"]["questions_done"] == 3
-    out = CliRunner().invoke(cli, ["eval", "--compare", str(a.folder), b.folder.name,
-                                   "--out", str(tmp_path / "results")])
+    out = CliRunner().invoke(
+        cli, ["eval", "--compare", str(a.folder), b.folder.name, "--out", str(tmp_path / "results")]
+    )
     assert out.exit_code == 0, out.output
     assert "Answer accuracy" in out.output and "+0.00" in out.output
     bad = CliRunner().invoke(cli, ["eval", "--compare", str(a.folder), str(tmp_path)])
@@ -339,10 +436,12 @@ def test_report_folder_and_compare(tmp_path, sources):
 def clap_record(i, answerable):
     text = f"Passage {i} says the answer is number {i} . It has a second sentence . "
     sel = [f"Passage {i} says the answer is number {i} ."] if answerable else []
-    return {"id": str(i), "input": f"what is number {i}",
-            "passages": [{"title": f"Title {i}", "text": text, "sentences": []}],
-            "output": [{"answer": f"number {i}" if answerable else "",
-                        "selected_sentences": sel, "meta": {}}]}
+    return {
+        "id": str(i),
+        "input": f"what is number {i}",
+        "passages": [{"title": f"Title {i}", "text": text, "sentences": []}],
+        "output": [{"answer": f"number {i}" if answerable else "", "selected_sentences": sel, "meta": {}}],
+    }
 
 
 def test_clapnq_items_and_documents(tmp_path):
@@ -384,18 +483,29 @@ def test_eval_retrieval_only_on_seed_set(tmp_path):
     assert summary["recall@5"] >= RECALL_AT_5_FLOOR
 
 
-RESULT_FIELDS = {"id", "question", "category", "answer", "abstained", "citations", "scores",
-                 "timings", "raw_answer"}
+RESULT_FIELDS = {
+    "id",
+    "question",
+    "category",
+    "answer",
+    "abstained",
+    "citations",
+    "scores",
+    "timings",
+    "raw_answer",
+}
 
 
 @pytest.mark.slow
 def test_eval_end_to_end_with_small_model(tmp_path):
-    out = CliRunner().invoke(cli, ["eval", "--model", "smollm2", "--limit", "3",
-                                   "--label", "e2e", "--out", str(tmp_path)])
+    out = CliRunner().invoke(
+        cli, ["eval", "--model", "smollm2", "--limit", "3", "--label", "e2e", "--out", str(tmp_path)]
+    )
     assert out.exit_code == 0, out.output
     (folder,) = tmp_path.iterdir()
-    assert {"report.md", "summary.json", "results.jsonl", "by_category.png",
-            "latency.png"} <= {p.name for p in folder.iterdir()}
+    assert {"report.md", "summary.json", "results.jsonl", "by_category.png", "latency.png"} <= {
+        p.name for p in folder.iterdir()
+    }
     rows = [json.loads(x) for x in (folder / "results.jsonl").read_text().splitlines()]
     assert len(rows) == 3 and all(RESULT_FIELDS <= r.keys() for r in rows)
     assert all({"correct", "cited", "gold_ranks"} <= r["scores"].keys() for r in rows)
@@ -404,15 +514,30 @@ def test_eval_end_to_end_with_small_model(tmp_path):
 
 
 def test_support_check_keeps_true_pairs_and_catches_swapped_ones():
-    from assistant.evaluate import support_check
+    from assistant.evaluation.score import support_check
 
     def row(rid, question, answer, quote):
-        return {"id": rid, "question": question, "answer": answer,
-                "citations": [{"n": 1, "quote": quote, "gold": [0]}]}
-    rows = [row("a", "When did Serval become Barkhane?", "It became Barkhane in August 2014 [1].",
-                "Operation Serval was transformed to Operation Barkhane in August 2014."),
-            row("b", "Who conducted the poll?", "The Friedrich Ebert Foundation did [1].",
-                "A recent poll conducted by the German Friedrich Ebert Foundation found support.")]
+        return {
+            "id": rid,
+            "question": question,
+            "answer": answer,
+            "citations": [{"n": 1, "quote": quote, "gold": [0]}],
+        }
+
+    rows = [
+        row(
+            "a",
+            "When did Serval become Barkhane?",
+            "It became Barkhane in August 2014 [1].",
+            "Operation Serval was transformed to Operation Barkhane in August 2014.",
+        ),
+        row(
+            "b",
+            "Who conducted the poll?",
+            "The Friedrich Ebert Foundation did [1].",
+            "A recent poll conducted by the German Friedrich Ebert Foundation found support.",
+        ),
+    ]
     out = support_check(rows, 0.45)
     assert out == {"support_true_kept": 1.0, "support_swapped_caught": 1.0, "support_pairs": 2}
     assert support_check([], 0.45) == {}

@@ -1,4 +1,5 @@
 """The index folder: manifest, staleness, incremental updates, atomic writes, damage."""
+
 import json
 
 import pytest
@@ -24,7 +25,7 @@ def test_build_writes_a_self_describing_index(settings, counting_embedder):
     for p in idx.passages:  # the stored passages still match their files
         if p.page is None:
             raw = open(settings.root / p.source, encoding="utf-8", newline="").read()
-            assert raw[p.start:p.end] == p.text
+            assert raw[p.start : p.end] == p.text
 
 
 def test_update_embeds_only_what_changed(settings, counting_embedder, project):
@@ -47,8 +48,10 @@ def test_update_embeds_only_what_changed(settings, counting_embedder, project):
     changed = index.update(settings, embedder=counting_embedder)
     assert changed.changed == ["docs/serval.txt"]
     assert [t for call in counting_embedder.calls for t in call] == [  # passage, sentences
-        "Barkhane ended in 2022. It had 5,100 troops.", "Barkhane ended in 2022.",
-        "It had 5,100 troops."]
+        "Barkhane ended in 2022. It had 5,100 troops.",
+        "Barkhane ended in 2022.",
+        "It had 5,100 troops.",
+    ]
 
     (project / "docs" / "junta.md").unlink()
     removed = index.update(settings, embedder=counting_embedder)
@@ -150,8 +153,7 @@ def test_damaged_index_is_a_one_line_error(settings, embedder, damage):
         index.load(settings)
 
 
-def test_a_write_killed_half_way_leaves_the_old_index_usable(settings, embedder, project,
-                                                              monkeypatch):
+def test_a_write_killed_half_way_leaves_the_old_index_usable(settings, embedder, project, monkeypatch):
     index.update(settings, embedder=embedder)
     before = index.load(settings)
     real_replace = index.os.replace

@@ -1,22 +1,29 @@
 """Files -> passages: exact offsets for txt, md and PDF; one-line errors for bad files."""
+
 import pytest
+from conftest import PDF_PAGES, encrypted_pdf_bytes, pdf_bytes
 
 from assistant import ingest
 from assistant.errors import BadDocument
-from conftest import PDF_PAGES, encrypted_pdf_bytes, pdf_bytes
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("One. Two.", ["One.", "Two."]),
-    ("Col. Goita took power. He stayed.", ["Col. Goita took power.", "He stayed."]),
-    ("The U.N. mission left. Then U.S. aid stopped.", ["The U.N. mission left.", "Then U.S. aid stopped."]),
-    ("He said: “No.” Then left.", ["He said: “No.”", "Then left."]),
-    ("Title\nBody line one. Body two?  Yes!", ["Title", "Body line one.", "Body two?", "Yes!"]),
-    ("In 2013. 2,400 troops stayed.", ["In 2013.", "2,400 troops stayed."]),
-    ("lower. case continues", ["lower. case continues"]),
-    ("", []),
-    ("   \n\n  ", []),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("One. Two.", ["One.", "Two."]),
+        ("Col. Goita took power. He stayed.", ["Col. Goita took power.", "He stayed."]),
+        (
+            "The U.N. mission left. Then U.S. aid stopped.",
+            ["The U.N. mission left.", "Then U.S. aid stopped."],
+        ),
+        ("He said: “No.” Then left.", ["He said: “No.”", "Then left."]),
+        ("Title\nBody line one. Body two?  Yes!", ["Title", "Body line one.", "Body two?", "Yes!"]),
+        ("In 2013. 2,400 troops stayed.", ["In 2013.", "2,400 troops stayed."]),
+        ("lower. case continues", ["lower. case continues"]),
+        ("", []),
+        ("   \n\n  ", []),
+    ],
+)
 def test_sentence_spans(text, expected):
     spans = ingest.sentence_spans(text)
     assert [text[s:e] for s, e in spans] == expected
@@ -42,16 +49,18 @@ def test_text_and_markdown_passages_match_the_file(project, settings):
         passages = ingest.passages(doc, 120, 1)
         assert passages
         for p in passages:
-            assert raw[p.start:p.end] == p.text and p.page is None
+            assert raw[p.start : p.end] == p.text and p.page is None
 
 
 def test_crlf_and_non_ascii_offsets_are_exact(tmp_path):
     path = tmp_path / "w.txt"
-    path.write_bytes("Première ligne, été 2022.\r\nSecond — line here.\r\n".encode("utf-8"))
+    path.write_bytes("Première ligne, été 2022.\r\nSecond — line here.\r\n".encode())
     doc = ingest.read_document(path, tmp_path)
     raw = open(path, encoding="utf-8", newline="").read()
-    assert [raw[p.start:p.end] for p in ingest.passages(doc, 30, 0)] == \
-        ["Première ligne, été 2022.", "Second — line here."]
+    assert [raw[p.start : p.end] for p in ingest.passages(doc, 30, 0)] == [
+        "Première ligne, été 2022.",
+        "Second — line here.",
+    ]
 
 
 def test_pdf_passages_index_the_page_text(project, settings):
@@ -60,21 +69,24 @@ def test_pdf_passages_index_the_page_text(project, settings):
     passages = ingest.passages(doc, 600, 1)
     assert {p.page for p in passages} == {1, 2}
     for p in passages:
-        assert ingest.pdf_page_text(path, p.page)[p.start:p.end] == p.text
+        assert ingest.pdf_page_text(path, p.page)[p.start : p.end] == p.text
     assert "Minusma" in passages[0].text
 
 
-@pytest.mark.parametrize("name,data,message", [
-    ("empty.txt", b"", "empty"),
-    ("blank.md", b"  \n\n ", "empty"),
-    ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR" * 20, "binary"),
-    ("latin1.txt", "Café au lait, près de Bamako.".encode("latin-1"), "not UTF-8"),
-    ("broken.pdf", b"%PDF-1.4\nthis is not really a pdf\n%%EOF", "PDF"),
-    ("truncated.pdf", pdf_bytes(PDF_PAGES)[:200], "PDF"),
-    ("locked.pdf", encrypted_pdf_bytes(PDF_PAGES), "encrypted"),
-    ("scan.pdf", pdf_bytes(["", ""]), "no text layer"),
-    ("table.csv", b"a,b\n1,2\n", "unsupported"),
-])
+@pytest.mark.parametrize(
+    "name,data,message",
+    [
+        ("empty.txt", b"", "empty"),
+        ("blank.md", b"  \n\n ", "empty"),
+        ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR" * 20, "binary"),
+        ("latin1.txt", "Café au lait, près de Bamako.".encode("latin-1"), "not UTF-8"),
+        ("broken.pdf", b"%PDF-1.4\nthis is not really a pdf\n%%EOF", "PDF"),
+        ("truncated.pdf", pdf_bytes(PDF_PAGES)[:200], "PDF"),
+        ("locked.pdf", encrypted_pdf_bytes(PDF_PAGES), "encrypted"),
+        ("scan.pdf", pdf_bytes(["", ""]), "no text layer"),
+        ("table.csv", b"a,b\n1,2\n", "unsupported"),
+    ],
+)
 def test_bad_documents_raise_one_line_errors(tmp_path, name, data, message):
     path = tmp_path / name
     path.write_bytes(data)

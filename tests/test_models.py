@@ -1,4 +1,5 @@
 """Preparing models from installed packages: joining, checksums, clear errors."""
+
 import hashlib
 
 import pytest
@@ -18,10 +19,13 @@ def chunked(tmp_path, monkeypatch):
         (pkg / "data" / "part.bin").write_bytes(data)
     monkeypatch.syspath_prepend(str(tmp_path / "site"))
     whole = b"".join(chunks)
-    return PackagedModel(file="fake.gguf", files=(("fakepart1", "data/part.bin"),
-                                                  ("fakepart2", "data/part.bin")),
-                         size=len(whole), sha256=hashlib.sha256(whole).hexdigest(),
-                         pip="pip install fakepart1 fakepart2"), whole
+    return PackagedModel(
+        file="fake.gguf",
+        files=(("fakepart1", "data/part.bin"), ("fakepart2", "data/part.bin")),
+        size=len(whole),
+        sha256=hashlib.sha256(whole).hexdigest(),
+        pip="pip install fakepart1 fakepart2",
+    ), whole
 
 
 def test_chunks_are_joined_verified_and_reused(chunked, tmp_path):
@@ -48,8 +52,9 @@ def test_a_wrong_checksum_is_refused(chunked, tmp_path):
 
 
 def test_a_missing_package_names_the_install_command(tmp_path):
-    missing = PackagedModel("x.gguf", (("no_such_model_pkg", "x.bin"),), 1, "0" * 64,
-                            "pip install no-such-model-pkg")
+    missing = PackagedModel(
+        "x.gguf", (("no_such_model_pkg", "x.bin"),), 1, "0" * 64, "pip install no-such-model-pkg"
+    )
     with pytest.raises(ModelMissing, match="pip install no-such-model-pkg"):
         prepare(missing, tmp_path, log=lambda m: None)
 
@@ -70,6 +75,7 @@ def test_a_user_gguf_path_is_taken_as_is(tmp_path):
     assert resolve_model(str(model)) == model
 
 
+@pytest.mark.slow
 def test_a_saved_prompt_state_answers_like_a_computed_one(tmp_path):
     """The fixed prompt prefix is evaluated once and its KV state saved; a new process that
     reads it back answers exactly as one that computed it (greedy decoding)."""
@@ -100,4 +106,3 @@ def test_a_saved_prompt_state_answers_like_a_computed_one(tmp_path):
     assert damaged.warm(prefix, cache) is False  # dropped and computed again
     assert damaged.complete(full, max_tokens=12) == expected
     assert LLM(path, n_ctx=512).warm(prefix, cache) is True  # the rewritten file loads
-

@@ -1,4 +1,5 @@
 """Dense + BM25 retrieval over a real FAISS index with the real small embedder."""
+
 import pytest
 
 from assistant import index
@@ -7,8 +8,10 @@ from assistant.retrieve import Retriever
 
 @pytest.fixture
 def retriever(settings, embedder, project):
-    repeated = ("Mali's coup leaders ordered France's ambassador to leave the country this week. "
-                "The move is the latest episode in a growing diplomatic crisis.\n")
+    repeated = (
+        "Mali's coup leaders ordered France's ambassador to leave the country this week. "
+        "The move is the latest episode in a growing diplomatic crisis.\n"
+    )
     (project / "docs" / "dup.txt").write_text(repeated * 2 + "Denmark withdrew its soldiers.\n")
     (project / "docs" / "dup2.txt").write_text(repeated)
     index.update(settings, embedder=embedder)
@@ -43,7 +46,7 @@ def test_evidence_is_narrow_exact_and_numbered(retriever, settings):
         p = e.passage
         if p.page is None:
             raw = open(settings.root / p.source, encoding="utf-8", newline="").read()
-            assert raw[p.start:p.end] == p.text
+            assert raw[p.start : p.end] == p.text
 
 
 def test_empty_index_returns_nothing(settings, embedder, tmp_path):

@@ -2,51 +2,69 @@
 
 No Gradio and no models here: these run in well under a second.
 """
+
 import threading
 
 import pytest
-
-from assistant import highlight as hl, uploads
-from assistant.errors import BadDocument, BadQuestion
-from assistant.session import Session, Turn, stream_ask, strip_markers
-from assistant.types import Answer, Citation
 from conftest import pdf_bytes
 
-TEXT = ("Mali is in West Africa. Operation Serval began in 2013. It became Operation Barkhane "
-        "in 2014. France left in 2022. The junta stayed.")
+from assistant.errors import BadDocument, BadQuestion
+from assistant.types import Answer, Citation, Timings
+from assistant.web import highlight as hl
+from assistant.web import uploads
+from assistant.web.session import Session, Turn, stream_ask, strip_markers
+
+TEXT = (
+    "Mali is in West Africa. Operation Serval began in 2013. It became Operation Barkhane "
+    "in 2014. France left in 2022. The junta stayed."
+)
 
 
-def answer(question="Who leads the junta?", text="Assimi Goita leads it [1].", abstained=False,
-           citations=(), query=""):
-    return Answer(question, text, abstained, tuple(citations), "test", {},
-                  search_query=query or question)
+def answer(
+    question="Who leads the junta?",
+    text="Assimi Goita leads it [1].",
+    abstained=False,
+    citations=(),
+    query="",
+):
+    return Answer(
+        question, text, abstained, tuple(citations), "test", Timings(), search_query=query or question
+    )
 
 
 SERVAL = TEXT.index("Operation Serval"), TEXT.index(" It became")
 
 
-def cite(n=1, source="docs/a.txt", start=SERVAL[0], end=SERVAL[1], quote=None, page=None,
-         supported=True):
-    return Citation(n, source, start, end, TEXT[start:end] if quote is None else quote, page,
-                    supported)
+def cite(n=1, source="docs/a.txt", start=SERVAL[0], end=SERVAL[1], quote=None, page=None, supported=True):
+    return Citation(n, source, start, end, TEXT[start:end] if quote is None else quote, page, supported)
 
 
 # --- follow-ups ----------------------------------------------------------------------------
 def test_history_pairs_strip_markers_and_skip_failed_turns():
     s = Session().add(Turn(1, "Who leads the junta?", answer(text="Goita leads it [1][2].")))
     s = s.add(Turn(2, "And?", error="the question is empty"))
-    s = s.add(Turn(3, "When did he postpone the vote?",
-                   answer("When did he postpone the vote?", "He postponed it to 2026 [1].")))
-    assert s.history() == (("Who leads the junta?", "Goita leads it."),
-                           ("When did he postpone the vote?", "He postponed it to 2026."))
+    s = s.add(
+        Turn(
+            3,
+            "When did he postpone the vote?",
+            answer("When did he postpone the vote?", "He postponed it to 2026 [1]."),
+        )
+    )
+    assert s.history() == (
+        ("Who leads the junta?", "Goita leads it."),
+        ("When did he postpone the vote?", "He postponed it to 2026."),
+    )
     assert s.next_n == 4
 
 
 def test_history_keeps_abstentions_and_only_the_last_turns():
     s = Session()
     for i in range(5):
-        s = s.add(Turn(i + 1, f"q{i}", answer(f"q{i}", "The documents do not answer this "
-                                                     "question.", abstained=True)))
+        s = s.add(
+            Turn(
+                i + 1, f"q{i}", answer(f"q{i}", "The documents do not answer this question.", abstained=True)
+            )
+        )
     assert [q for q, _ in s.history()] == ["q2", "q3", "q4"]
     assert s.history(max_turns=0) == ()
 
@@ -57,12 +75,15 @@ def test_sessions_are_separate_values():
     assert b.history() == () and a.history() == () and len(a2.turns) == 1
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("It was 2014 [1].", "It was 2014."),
-    ("It was 2014 [1][2]. Then 2022 [3].", "It was 2014. Then 2022."),
-    ("No markers.", "No markers."),
-    ("Brackets [sic] stay [12].", "Brackets [sic] stay."),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("It was 2014 [1].", "It was 2014."),
+        ("It was 2014 [1][2]. Then 2022 [3].", "It was 2014. Then 2022."),
+        ("No markers.", "No markers."),
+        ("Brackets [sic] stay [12].", "Brackets [sic] stay."),
+    ],
+)
 def test_strip_markers(text, expected):
     assert strip_markers(text) == expected
 
@@ -106,25 +127,34 @@ def test_stream_ask_runs_off_the_callers_thread():
 
 
 # --- highlighting --------------------------------------------------------------------------
-@pytest.mark.parametrize("quote, sentences, expected", [
-    ("Operation Serval began in 2013.", 1,
-     "Mali is in West Africa. <mark>Operation Serval began in 2013.</mark> It became "
-     "Operation Barkhane in 2014. …"),
-    ("Mali is in West Africa.", 2,
-     "<mark>Mali is in West Africa.</mark> Operation Serval began in 2013. It became "
-     "Operation Barkhane in 2014. …"),
-    ("The junta stayed.", 1, "… France left in 2022. <mark>The junta stayed.</mark>"),
-    ("Operation Serval began in 2013.", 0, "… <mark>Operation Serval began in 2013.</mark> …"),
-    ("Serval", 0, "… <mark>Serval</mark> …"),  # a quote inside a sentence
-    ("Serval", 1, "… Operation <mark>Serval</mark> began in 2013. …"),  # its own sentence
-])
+@pytest.mark.parametrize(
+    "quote, sentences, expected",
+    [
+        (
+            "Operation Serval began in 2013.",
+            1,
+            "Mali is in West Africa. <mark>Operation Serval began in 2013.</mark> It became "
+            "Operation Barkhane in 2014. …",
+        ),
+        (
+            "Mali is in West Africa.",
+            2,
+            "<mark>Mali is in West Africa.</mark> Operation Serval began in 2013. It became "
+            "Operation Barkhane in 2014. …",
+        ),
+        ("The junta stayed.", 1, "… France left in 2022. <mark>The junta stayed.</mark>"),
+        ("Operation Serval began in 2013.", 0, "… <mark>Operation Serval began in 2013.</mark> …"),
+        ("Serval", 0, "… <mark>Serval</mark> …"),  # a quote inside a sentence
+        ("Serval", 1, "… Operation <mark>Serval</mark> began in 2013. …"),  # its own sentence
+    ],
+)
 def test_highlight_shows_whole_sentences_around_the_quote(quote, sentences, expected):
     start = TEXT.index(quote)
     assert hl.highlight(TEXT, start, start + len(quote), sentences) == expected
 
 
 def test_highlight_escapes_document_text():
-    text = "Intro <b>bold</b>. The <script>alert(1)</script> & co. End \"q\"."
+    text = 'Intro <b>bold</b>. The <script>alert(1)</script> & co. End "q".'
     start = text.index("The")
     out = hl.highlight(text, start, text.index(" End"), 1)
     assert "<script>" not in out and "<b>" not in out
@@ -159,8 +189,7 @@ def test_source_card_reads_the_exact_span(tmp_path):
 
 
 def test_source_card_for_a_pdf_shows_the_page(tmp_path):
-    pages = ["Nothing on page one.",
-             "Wagner arrived in December 2021. They replaced French troops."]
+    pages = ["Nothing on page one.", "Wagner arrived in December 2021. They replaced French troops."]
     (tmp_path / "r.pdf").write_bytes(pdf_bytes(pages))
     text = hl.read_source(tmp_path, "r.pdf", 2)
     start = text.index("They")
@@ -170,10 +199,13 @@ def test_source_card_for_a_pdf_shows_the_page(tmp_path):
     assert "Wagner arrived in December 2021." in card
 
 
-@pytest.mark.parametrize("text, note", [
-    (None, "missing since it was indexed"),  # the file is gone
-    ("Something else entirely, much longer than the quote.", "changed"),  # it changed
-])
+@pytest.mark.parametrize(
+    "text, note",
+    [
+        (None, "missing since it was indexed"),  # the file is gone
+        ("Something else entirely, much longer than the quote.", "changed"),  # it changed
+    ],
+)
 def test_source_card_says_when_the_file_no_longer_matches(text, note):
     card = hl.source_card(cite(), text, turn=1)
     assert "<mark>Operation Serval began in 2013.</mark>" in card and note in card
@@ -191,8 +223,7 @@ def test_read_source_returns_none_for_missing_or_broken_files(tmp_path):
 
 
 def test_answer_html_links_cited_markers_only():
-    a = answer(text="Goita leads it [1]. Also [2] <b>x</b> [sic].",
-               citations=[cite(1, "docs/junta.md")])
+    a = answer(text="Goita leads it [1]. Also [2] <b>x</b> [sic].", citations=[cite(1, "docs/junta.md")])
     out = hl.answer_html(a, turn=2)
     assert '<a class="cite" href="#src-2-1" title="junta.md">[1]</a>' in out
     assert "[2]" in out and 'href="#src-2-2"' not in out  # no card: no link
@@ -201,8 +232,9 @@ def test_answer_html_links_cited_markers_only():
 
 
 def test_abstention_looks_different_and_has_no_sources():
-    a = answer(text="The documents do not answer this question.", abstained=True,
-               query="Who is the mayor of Gao?")
+    a = answer(
+        text="The documents do not answer this question.", abstained=True, query="Who is the mayor of Gao?"
+    )
     out = hl.answer_html(a, turn=1)
     assert out.startswith('<div class="abstain">') and "cite" not in out
     assert "Searched for: Who is the mayor of Gao?" in out
@@ -235,18 +267,21 @@ def test_streaming_and_question_html_escape():
 
 
 # --- uploads: names ------------------------------------------------------------------------
-@pytest.mark.parametrize("name, expected", [
-    ("report.pdf", "report.pdf"),
-    ("Annual report (2023).PDF", "Annual_report_2023.PDF"),
-    ("notes.md", "notes.md"),
-    ("Résumé final.txt", "Résumé_final.txt"),
-    ("a  b\tc.txt", "a_b_c.txt"),
-    ("x;rm -rf ~.txt", "x_rm_-rf.txt"),
-    ("..report.txt", None),  # hidden: starts with a dot
-    ("report..txt", "report.txt"),
-    ("ｆｕｌｌｗｉｄｔｈ.txt", "fullwidth.txt"),  # NFKC folds look-alikes
-    ("a" * 300 + ".txt", "a" * (uploads.MAX_NAME - 4) + ".txt"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("report.pdf", "report.pdf"),
+        ("Annual report (2023).PDF", "Annual_report_2023.PDF"),
+        ("notes.md", "notes.md"),
+        ("Résumé final.txt", "Résumé_final.txt"),
+        ("a  b\tc.txt", "a_b_c.txt"),
+        ("x;rm -rf ~.txt", "x_rm_-rf.txt"),
+        ("..report.txt", None),  # hidden: starts with a dot
+        ("report..txt", "report.txt"),
+        ("ｆｕｌｌｗｉｄｔｈ.txt", "fullwidth.txt"),  # NFKC folds look-alikes
+        ("a" * 300 + ".txt", "a" * (uploads.MAX_NAME - 4) + ".txt"),
+    ],
+)
 def test_safe_name(name, expected):
     if expected is None:
         with pytest.raises(BadDocument):
@@ -255,29 +290,32 @@ def test_safe_name(name, expected):
         assert uploads.safe_name(name) == expected
 
 
-@pytest.mark.parametrize("name, why", [
-    ("../../etc/passwd.txt", "folders"),
-    ("..", "folders"),
-    ("../secret.md", "folders"),
-    ("docs/../../x.txt", "folders"),
-    ("sub/dir/file.txt", "folders"),
-    ("..\\..\\windows\\win.ini.txt", "folders"),
-    ("\\\\server\\share\\x.txt", "absolute"),
-    ("/etc/passwd.txt", "absolute"),
-    ("C:\\Users\\me\\x.txt", "absolute"),
-    ("c:x.txt", "absolute"),
-    (".bashrc.txt", "hidden"),
-    (".env", "hidden"),
-    ("", "no usable file name"),
-    ("   ", "no usable file name"),
-    ("evil\x00.txt", "no usable file name"),
-    ("program.exe", "unsupported type .exe"),
-    ("archive.tar.gz", "unsupported type .gz"),
-    ("README", "unsupported type (none)"),
-    ("report.", "unsupported type ."),
-    ("___.txt", "no letters or digits"),
-    ("(((.pdf", "no letters or digits"),
-])
+@pytest.mark.parametrize(
+    "name, why",
+    [
+        ("../../etc/passwd.txt", "folders"),
+        ("..", "folders"),
+        ("../secret.md", "folders"),
+        ("docs/../../x.txt", "folders"),
+        ("sub/dir/file.txt", "folders"),
+        ("..\\..\\windows\\win.ini.txt", "folders"),
+        ("\\\\server\\share\\x.txt", "absolute"),
+        ("/etc/passwd.txt", "absolute"),
+        ("C:\\Users\\me\\x.txt", "absolute"),
+        ("c:x.txt", "absolute"),
+        (".bashrc.txt", "hidden"),
+        (".env", "hidden"),
+        ("", "no usable file name"),
+        ("   ", "no usable file name"),
+        ("evil\x00.txt", "no usable file name"),
+        ("program.exe", "unsupported type .exe"),
+        ("archive.tar.gz", "unsupported type .gz"),
+        ("README", "unsupported type (none)"),
+        ("report.", "unsupported type ."),
+        ("___.txt", "no letters or digits"),
+        ("(((.pdf", "no letters or digits"),
+    ],
+)
 def test_safe_name_rejects_paths_hidden_and_wrong_types(name, why):
     with pytest.raises(BadDocument, match=why.replace("(", r"\(").replace(")", r"\)")) as e:
         uploads.safe_name(name)
@@ -292,11 +330,14 @@ def test_upload_path_stays_inside_the_uploads_folder(tmp_path):
 
 
 # --- uploads: checks and storing ---------------------------------------------------------------
-@pytest.mark.parametrize("size, limit, message", [
-    (0, 100, "empty"),
-    (101, 100, "101 bytes is over the 100 bytes limit"),
-    (25 * 2**20, uploads.MAX_BYTES, "25.0 MB is over the 20 MB limit"),
-])
+@pytest.mark.parametrize(
+    "size, limit, message",
+    [
+        (0, 100, "empty"),
+        (101, 100, "101 bytes is over the 100 bytes limit"),
+        (25 * 2**20, uploads.MAX_BYTES, "25.0 MB is over the 20 MB limit"),
+    ],
+)
 def test_check_size_rejects_empty_and_too_big(size, limit, message):
     with pytest.raises(BadDocument, match=message):
         uploads.check_size(size, "a.txt", limit)
@@ -327,16 +368,19 @@ def test_store_moves_a_good_file_into_uploads(tmp_path):
     assert dest2 == dest and replaced2
 
 
-@pytest.mark.parametrize("name, data, message", [
-    ("empty.txt", b"", "empty"),
-    ("blank.txt", b"  \n\n ", "empty"),
-    ("binary.txt", b"\x00\x01\x02binary", "binary"),
-    ("latin1.txt", "café".encode("latin-1"), "not UTF-8"),
-    ("broken.pdf", b"%PDF-1.4\nthis is not a pdf", "PDF"),
-    ("scanned.pdf", pdf_bytes([""]), "no text layer"),
-    ("big.txt", b"x" * (10 * 2**10 + 1), "10.0 KB is over the 10 KB limit"),
-    ("virus.exe", b"MZ...", "unsupported type"),
-])
+@pytest.mark.parametrize(
+    "name, data, message",
+    [
+        ("empty.txt", b"", "empty"),
+        ("blank.txt", b"  \n\n ", "empty"),
+        ("binary.txt", b"\x00\x01\x02binary", "binary"),
+        ("latin1.txt", "café".encode("latin-1"), "not UTF-8"),
+        ("broken.pdf", b"%PDF-1.4\nthis is not a pdf", "PDF"),
+        ("scanned.pdf", pdf_bytes([""]), "no text layer"),
+        ("big.txt", b"x" * (10 * 2**10 + 1), "10.0 KB is over the 10 KB limit"),
+        ("virus.exe", b"MZ...", "unsupported type"),
+    ],
+)
 def test_store_refuses_bad_files_and_changes_nothing(tmp_path, name, data, message):
     root = tmp_path / "project"
     (root / "uploads").mkdir(parents=True)
@@ -358,12 +402,15 @@ def test_a_broken_reupload_keeps_the_earlier_file(tmp_path):
     assert dest.read_text() == "The first version."
 
 
-@pytest.mark.parametrize("source, deleted", [
-    ("uploads/a.txt", True),
-    ("docs/a.txt", False),  # not an upload: the user's own file is never deleted
-    ("uploads/../docs/a.txt", False),
-    ("uploads/missing.txt", False),
-])
+@pytest.mark.parametrize(
+    "source, deleted",
+    [
+        ("uploads/a.txt", True),
+        ("docs/a.txt", False),  # not an upload: the user's own file is never deleted
+        ("uploads/../docs/a.txt", False),
+        ("uploads/missing.txt", False),
+    ],
+)
 def test_delete_only_removes_stored_uploads(tmp_path, source, deleted):
     for folder in ("uploads", "docs"):
         (tmp_path / folder).mkdir(exist_ok=True)

@@ -1,7 +1,12 @@
 """CLAP NQ (Rosenthal et al. 2024, arXiv 2404.02103) as an eval set over its own corpus.
 
-    >>> folder = dataset_folder("clapnq", root)        # ../shared/benchmarks/clapnq
-    >>> items = load_clapnq(folder, root / ".cache/clapnq", Sources(root), limit=100)
+Example usage::
+
+    folder = dataset_folder("clapnq", root)        # ../shared/benchmarks/clapnq
+    items = load_clapnq(folder, root / ".cache/clapnq", Sources(root), block=(1, 100))
+
+Tuning happens on questions 1-100 of each file; questions 101-250 of each file are the held-out
+block that reports quote (`assistant eval --dataset clapnq --block 101-250`).
 
 Every distinct passage of both files becomes one document, <cache>/docs/<hash>.txt: the
 Wikipedia title, a blank line, then the passage text exactly as given (NQ tokenization and all),
@@ -10,6 +15,7 @@ from the seed index. Questions alternate answerable / unanswerable, each file sh
 An answerable item's gold quotes are its selected sentences (the whole passage when none were
 selected); its reference answer is scored by token recall, as there are no keyword groups.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -18,10 +24,9 @@ import random
 from itertools import zip_longest
 from pathlib import Path
 
-from .evalset import BadEvalSet, Item, Sources
+from .sets import BadEvalSet, Item, Sources
 
-FILES = {"answerable": "clapnq_dev_answerable.jsonl",
-         "unanswerable": "clapnq_dev_unanswerable.jsonl"}
+FILES = {"answerable": "clapnq_dev_answerable.jsonl", "unanswerable": "clapnq_dev_unanswerable.jsonl"}
 
 
 def dataset_folder(name_or_path, root: Path) -> Path:
@@ -32,8 +37,10 @@ def dataset_folder(name_or_path, root: Path) -> Path:
         folder = Path(name_or_path).expanduser()
     missing = [f for f in FILES.values() if not (folder / f).is_file()]
     if missing:
-        raise BadEvalSet(f"no CLAP NQ files in {folder} (missing {', '.join(missing)}); "
-                         "pass --dataset clapnq or the folder that holds them")
+        raise BadEvalSet(
+            f"no CLAP NQ files in {folder} (missing {', '.join(missing)}); "
+            "pass --dataset clapnq or the folder that holds them"
+        )
     return folder
 
 
@@ -47,8 +54,10 @@ def read_records(path: Path) -> list[dict]:
                 rec = json.loads(line)
                 rec["id"], rec["input"], rec["passages"][0]["text"], rec["output"][0]
             except (ValueError, KeyError, IndexError, TypeError) as e:
-                raise BadEvalSet(f"{path} line {n}: not a CLAP NQ record ({type(e).__name__}); "
-                                 "see the benchmark's README.md")
+                raise BadEvalSet(
+                    f"{path} line {n}: not a CLAP NQ record ({type(e).__name__}); "
+                    "see the benchmark's README.md"
+                ) from e
             records.append(rec)
     return records
 
@@ -78,27 +87,45 @@ def write_docs(docs: Path, records: list[dict]) -> dict[str, Path]:
     return paths
 
 
-def interleave(records: dict[str, list], limit: int | None, seed: int) -> list[tuple[str, dict]]:
-    """(kind, record) pairs: answerable, unanswerable, answerable, ..., each file shuffled."""
-    rng = random.Random(seed)
-    shuffled = [[(kind, r) for r in rng.sample(records[kind], len(records[kind]))]
-                for kind in FILES]
+def interleave(
+    records: dict[str, list], limit: int | None, seed: int, block: tuple[int, int] | None = None
+) -> list[tuple[str, dict]]:
+    """(kind, record) pairs: answerable, unanswerable, answerable, ..., each file shuffled; or,
+    with `block` (first, last), records first..last (1-based, file order) of each file."""
+    if block:
+        shuffled = [[(kind, r) for r in records[kind][block[0] - 1 : block[1]]] for kind in FILES]
+    else:
+        rng = random.Random(seed)
+        shuffled = [[(kind, r) for r in rng.sample(records[kind], len(records[kind]))] for kind in FILES]
     mixed = [pair for both in zip_longest(*shuffled) for pair in both if pair]
     return mixed[:limit] if limit else mixed
 
 
-def load_clapnq(folder: Path, cache: Path, sources: Sources, limit: int | None = None,
-                seed: int = 0) -> list[Item]:
+def load_clapnq(
+    folder: Path,
+    cache: Path,
+    sources: Sources,
+    limit: int | None = None,
+    seed: int = 0,
+    block: tuple[int, int] | None = None,
+) -> list[Item]:
     records = {kind: read_records(Path(folder) / name) for kind, name in FILES.items()}
     paths = write_docs(Path(cache) / "docs", [r for rs in records.values() for r in rs])
     items = []
-    for kind, rec in interleave(records, limit, seed):
+    for kind, rec in interleave(records, limit, seed, block):
         passage, output = rec["passages"][0], rec["output"][0]
         source = str(paths[document_text(passage)])
         answerable = kind == "answerable"
-        quotes = (output.get("selected_sentences") or [passage["text"].strip()]) \
-            if answerable else []
-        items.append(Item(f"clapnq-{rec['id']}", rec["input"], kind, answerable, (),
-                          tuple(sources.gold(source, q) for q in quotes),
-                          reference=(output.get("answer") or "") if answerable else ""))
+        quotes = (output.get("selected_sentences") or [passage["text"].strip()]) if answerable else []
+        items.append(
+            Item(
+                f"clapnq-{rec['id']}",
+                rec["input"],
+                kind,
+                answerable,
+                (),
+                tuple(sources.gold(source, q) for q in quotes),
+                reference=(output.get("answer") or "") if answerable else "",
+            )
+        )
     return items

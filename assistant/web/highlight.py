@@ -9,14 +9,15 @@ the UI builds markup from them.
     >>> highlight(text, 24, 45, sentences=1)
     'Mali is in West Africa. <mark>Serval began in 2013.</mark> It ended in 2014. …'
 """
+
 from __future__ import annotations
 
 import html
 import re
 from pathlib import Path
 
-from .ingest import sentence_spans
-from .types import Answer, Citation
+from ..ingest import sentence_spans
+from ..types import Answer, Citation
 
 CONTEXT_SENTENCES = 2  # sentences shown on each side of a quote: enough to judge it, still short
 CONTEXT_CHARS = 320  # a cap per side, for text without sentence ends (tables, PDF debris)
@@ -32,8 +33,9 @@ def title_of(source: str) -> str:
 
 
 # --- the quoted passage in its context ------------------------------------------------------
-def context_bounds(text: str, start: int, end: int, sentences: int = CONTEXT_SENTENCES,
-                   max_chars: int = CONTEXT_CHARS) -> tuple[int, int]:
+def context_bounds(
+    text: str, start: int, end: int, sentences: int = CONTEXT_SENTENCES, max_chars: int = CONTEXT_CHARS
+) -> tuple[int, int]:
     """(start, end) of `sentences` whole sentences either side of text[start:end]."""
     lo, hi = max(0, start - 2 * max_chars), min(len(text), end + 2 * max_chars)
     spans = sentence_spans(text[lo:hi], lo)
@@ -58,14 +60,13 @@ def highlight(text: str, start: int, end: int, sentences: int = CONTEXT_SENTENCE
     cstart, cend = context_bounds(text, start, end, sentences)
     head = "… " if text[:cstart].strip() else ""
     tail = " …" if text[cend:].strip() else ""
-    return (f"{head}{esc(text[cstart:start])}<mark>{esc(text[start:end])}</mark>"
-            f"{esc(text[end:cend])}{tail}")
+    return f"{head}{esc(text[cstart:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:cend])}{tail}"
 
 
 def read_source(root: Path, source: str, page: int | None) -> str | None:
     """The text a citation's offsets index (see types.py), or None if it cannot be read."""
-    from .errors import BadDocument
-    from .ingest import pdf_page_text
+    from ..errors import BadDocument
+    from ..ingest import pdf_page_text
 
     path = Path(source) if Path(source).is_absolute() else Path(root) / source
     try:
@@ -75,7 +76,7 @@ def read_source(root: Path, source: str, page: int | None) -> str | None:
             return f.read()
     except (OSError, UnicodeDecodeError, BadDocument, IndexError):
         return None
-    except Exception:  # pypdf raises many types on damaged files; the card says it is missing
+    except Exception:  # noqa: BLE001 - pypdf raises many types on damaged files; the card says it is missing
         return None
 
 
@@ -91,22 +92,22 @@ def anchor(turn: int, n: int) -> str:
 def source_card(c: Citation, text: str | None, turn: int) -> str:
     """One cited source: title, page, location, and the passage highlighted in context."""
     notes = []
-    if text is not None and _same(text[c.start:c.end], c.quote):
+    if text is not None and _same(text[c.start : c.end], c.quote):
         body = highlight(text, c.start, c.end)
     else:  # the file moved or changed since indexing: show what was indexed, and say so
         body = f"<mark>{esc(c.quote)}</mark>"
-        notes.append("The file changed or is missing since it was indexed; this is the "
-                     "indexed text.")
+        notes.append("The file changed or is missing since it was indexed; this is the indexed text.")
     if not c.supported:
-        notes.append("The citation check could not confirm this passage supports the "
-                     "sentence.")
+        notes.append("The citation check could not confirm this passage supports the sentence.")
     page = f'<span class="src-page">page {c.page}</span>' if c.page else ""
     note = "".join(f'<div class="src-note">{esc(n)}</div>' for n in notes)
-    return (f'<div class="src-card" id="{anchor(turn, c.n)}" tabindex="0">'
-            f'<div class="src-head"><span class="src-n">[{c.n}]</span> '
-            f'<span class="src-title">{esc(title_of(c.source))}</span>{page}</div>'
-            f'<div class="src-path">{esc(c.source)} · characters {c.start}–{c.end}</div>'
-            f'<div class="src-context">{body}</div>{note}</div>')
+    return (
+        f'<div class="src-card" id="{anchor(turn, c.n)}" tabindex="0">'
+        f'<div class="src-head"><span class="src-n">[{c.n}]</span> '
+        f'<span class="src-title">{esc(title_of(c.source))}</span>{page}</div>'
+        f'<div class="src-path">{esc(c.source)} · characters {c.start}–{c.end}</div>'
+        f'<div class="src-context">{body}</div>{note}</div>'
+    )
 
 
 def turn_sources(answer: Answer, turn: int, read) -> str:
@@ -117,13 +118,17 @@ def turn_sources(answer: Answer, turn: int, read) -> str:
     if answer.abstained or not answer.citations:
         return ""
     cards = "".join(source_card(c, read(c.source, c.page), turn) for c in answer.citations)
-    return (f'<section class="src-turn" id="turn-{turn}">'
-            f'<div class="src-question">Sources for “{esc(answer.question)}”</div>'
-            f"{cards}</section>")
+    return (
+        f'<section class="src-turn" id="turn-{turn}">'
+        f'<div class="src-question">Sources for “{esc(answer.question)}”</div>'
+        f"{cards}</section>"
+    )
 
 
-EMPTY_SOURCES = ('<div class="src-empty">The passages an answer cites appear here, '
-                 "highlighted in their documents. Select a [n] marker to jump to one.</div>")
+EMPTY_SOURCES = (
+    '<div class="src-empty">The passages an answer cites appear here, '
+    "highlighted in their documents. Select a [n] marker to jump to one.</div>"
+)
 
 
 def sources_panel(turn_html) -> str:
@@ -135,12 +140,12 @@ def sources_panel(turn_html) -> str:
 # --- chat messages ----------------------------------------------------------------------
 def link_markers(text: str, turn: int, titles: dict[int, str]) -> str:
     """Escape `text` and make each cited [n] a link to its source card."""
+
     def link(m):
         n = int(m.group(1))
         if n not in titles:
             return m.group()
-        return (f'<a class="cite" href="#{anchor(turn, n)}" '
-                f'title="{esc(titles[n])}">[{n}]</a>')
+        return f'<a class="cite" href="#{anchor(turn, n)}" title="{esc(titles[n])}">[{n}]</a>'
 
     return _MARKER.sub(link, esc(text))
 
@@ -152,12 +157,15 @@ def searched(query: str) -> str:
 def answer_html(answer: Answer, turn: int) -> str:
     """The checked answer with linked markers, or a plainly different abstention notice."""
     if answer.abstained:
-        return (f'<div class="abstain"><div class="abstain-text">{esc(answer.answer)}</div>'
-                f"{searched(answer.search_query)}</div>")
-    titles = {c.n: title_of(c.source) + (f", page {c.page}" if c.page else "")
-              for c in answer.citations}
-    return (f'<div class="answer"><p>{link_markers(answer.answer, turn, titles)}</p>'
-            f"{searched(answer.search_query)}</div>")
+        return (
+            f'<div class="abstain"><div class="abstain-text">{esc(answer.answer)}</div>'
+            f"{searched(answer.search_query)}</div>"
+        )
+    titles = {c.n: title_of(c.source) + (f", page {c.page}" if c.page else "") for c in answer.citations}
+    return (
+        f'<div class="answer"><p>{link_markers(answer.answer, turn, titles)}</p>'
+        f"{searched(answer.search_query)}</div>"
+    )
 
 
 def question_html(question: str) -> str:

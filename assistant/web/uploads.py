@@ -7,10 +7,11 @@ before it is moved into place, so a broken upload changes nothing.
 
     >>> safe_name("Annual report (2023).PDF")
     'Annual_report_2023.PDF'
-    >>> safe_name("../../etc/passwd.txt")
+    >>> safe_name("../../etc/passwd.txt")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    BadDocument: ../../etc/passwd.txt: a file name may not contain folders or ".."; ...
+    assistant.errors.BadDocument: ../../etc/passwd.txt: a file name may not contain folders ...
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -21,8 +22,8 @@ import unicodedata
 import uuid
 from pathlib import Path
 
-from .errors import BadDocument
-from .ingest import SUPPORTED, read_document
+from ..errors import BadDocument
+from ..ingest import SUPPORTED, read_document
 
 UPLOADS = "uploads"  # the folder under the project root; sources there are named "uploads/x"
 MAX_BYTES = 20 * 2**20  # a 20 MB PDF is hundreds of pages; more is rarely a document
@@ -39,17 +40,14 @@ def safe_name(name: str) -> str:
     if raw.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", raw):
         raise BadDocument(f"{shown}: absolute paths are not allowed; upload the file itself")
     if "/" in raw or "\\" in raw or raw.strip() in (".", ".."):
-        raise BadDocument(f'{shown}: a file name may not contain folders or ".."; '
-                          "upload the file itself")
+        raise BadDocument(f'{shown}: a file name may not contain folders or ".."; upload the file itself')
     if raw.strip().startswith("."):
-        raise BadDocument(f"{shown}: hidden file names (starting with '.') are not accepted; "
-                          "rename the file")
+        raise BadDocument(f"{shown}: hidden file names (starting with '.') are not accepted; rename the file")
     base = unicodedata.normalize("NFKC", raw.strip())
     stem, dot, suffix = base.rpartition(".")
     if not dot or f".{suffix.lower()}" not in SUPPORTED:
         kind = f".{suffix}" if dot else "(none)"
-        raise BadDocument(f"{shown}: unsupported type {kind}; upload a "
-                          f"{', '.join(sorted(SUPPORTED))} file")
+        raise BadDocument(f"{shown}: unsupported type {kind}; upload a {', '.join(sorted(SUPPORTED))} file")
     stem = _UNSAFE.sub("_", stem).strip("._-")
     stem = re.sub(r"_+", "_", stem).strip("_")[: MAX_NAME - len(suffix) - 1]
     if not stem:
@@ -61,8 +59,10 @@ def check_size(size: int, name: str, limit: int = MAX_BYTES) -> None:
     if size <= 0:
         raise BadDocument(f"{name}: the file is empty; upload a document with text")
     if size > limit:
-        raise BadDocument(f"{name}: {_size(size)} is over the {_size(limit, 0)} limit; split "
-                          "the document or upload a smaller one")
+        raise BadDocument(
+            f"{name}: {_size(size)} is over the {_size(limit, 0)} limit; split "
+            "the document or upload a smaller one"
+        )
 
 
 def _size(n: int, decimals: int = 1) -> str:

@@ -7,6 +7,7 @@
 Gold quotes are verbatim, so their offsets are found by exact substring search in the source
 read as the index reads it (newline=""): a quote that is not found is an error in the set.
 """
+
 from __future__ import annotations
 
 import json
@@ -14,10 +15,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import AssistantError
+from ..errors import AssistantError
 
-CATEGORIES = ("fact", "date_number", "multi_part", "multi_doc", "paraphrase", "conflict",
-              "unanswerable")
+CATEGORIES = ("fact", "date_number", "multi_part", "multi_doc", "paraphrase", "conflict", "unanswerable")
 REQUIRED = ("id", "question", "category", "answerable", "expected", "gold")
 
 
@@ -54,7 +54,7 @@ class Sources:
         if source not in self._pages:
             path = Path(source) if Path(source).is_absolute() else self.root / source
             if path.suffix.lower() == ".pdf":
-                from .ingest import read_document
+                from ..ingest import read_document
 
                 self._pages[source] = list(read_document(path, self.root).pages)
             else:
@@ -67,20 +67,24 @@ class Sources:
 
     def gold(self, source: str, quote: str) -> Gold:
         """A gold quote with the offsets of each place it occurs; BadEvalSet if it is not found."""
-        from .ingest import source_name
+        from ..ingest import source_name
 
         path = Path(source) if Path(source).is_absolute() else self.root / source
         name = source_name(path, self.root)
         try:
             pages = self.pages(name)
         except (OSError, ValueError, AssistantError) as e:
-            raise BadEvalSet(f"cannot read gold source {source} ({type(e).__name__}); "
-                             f"sources are paths relative to {self.root}")
-        spans = tuple((page, m.start(), m.end()) for page, text in pages
-                      for m in re.finditer(re.escape(quote), text))
+            raise BadEvalSet(
+                f"cannot read gold source {source} ({type(e).__name__}); "
+                f"sources are paths relative to {self.root}"
+            ) from e
+        spans = tuple(
+            (page, m.start(), m.end()) for page, text in pages for m in re.finditer(re.escape(quote), text)
+        )
         if not spans:
-            raise BadEvalSet(f"gold quote not found verbatim in {source}: {quote[:60]!r}; "
-                             "copy it from the file itself")
+            raise BadEvalSet(
+                f"gold quote not found verbatim in {source}: {quote[:60]!r}; copy it from the file itself"
+            )
         return Gold(name, quote, spans)
 
 
@@ -90,8 +94,9 @@ def load_questions(path: Path, sources: Sources) -> list[Item]:
     try:
         lines = Path(path).read_text(encoding="utf-8").splitlines()
     except (OSError, UnicodeDecodeError) as e:
-        raise BadEvalSet(f"cannot read question set {path} ({type(e).__name__}); "
-                         "check the --questions path")
+        raise BadEvalSet(
+            f"cannot read question set {path} ({type(e).__name__}); check the --questions path"
+        ) from e
     items, seen = [], set()
     for n, line in enumerate(lines, 1):
         if not line.strip():
@@ -99,7 +104,7 @@ def load_questions(path: Path, sources: Sources) -> list[Item]:
         try:
             item = parse_item(line, sources)
         except BadEvalSet as e:
-            raise BadEvalSet(f"{path} line {n}: {e}")
+            raise BadEvalSet(f"{path} line {n}: {e}") from e
         if item.id in seen:
             raise BadEvalSet(f"{path} line {n}: duplicate id {item.id!r}; ids must be unique")
         seen.add(item.id)
@@ -113,7 +118,7 @@ def parse_item(line: str, sources: Sources) -> Item:
     try:
         obj = json.loads(line)
     except ValueError as e:
-        raise BadEvalSet(f"not valid JSON ({getattr(e, 'msg', e)}); write one object per line")
+        raise BadEvalSet(f"not valid JSON ({getattr(e, 'msg', e)}); write one object per line") from e
     if not isinstance(obj, dict) or any(f not in obj for f in REQUIRED):
         raise BadEvalSet(f"need a JSON object with fields {', '.join(REQUIRED)}")
     category, answerable, question = obj["category"], obj["answerable"], obj["question"]
@@ -126,21 +131,31 @@ def parse_item(line: str, sources: Sources) -> Item:
     expected = _keyword_groups(obj["expected"])
     gold = obj["gold"]
     if not isinstance(gold, list) or not all(
-            isinstance(g, dict) and isinstance(g.get("source"), str)
-            and isinstance(g.get("quote"), str) and g["quote"].strip() for g in gold):
+        isinstance(g, dict)
+        and isinstance(g.get("source"), str)
+        and isinstance(g.get("quote"), str)
+        and g["quote"].strip()
+        for g in gold
+    ):
         raise BadEvalSet('gold must be a list of {"source": path, "quote": verbatim text}')
     if answerable and not (expected and gold):
         raise BadEvalSet("an answerable item needs expected keyword groups and gold quotes")
     if not answerable and (expected or gold):
         raise BadEvalSet("an unanswerable item has empty expected and gold")
-    return Item(str(obj["id"]), " ".join(question.split()), category, answerable, expected,
-                tuple(sources.gold(g["source"], g["quote"]) for g in gold))
+    return Item(
+        str(obj["id"]),
+        " ".join(question.split()),
+        category,
+        answerable,
+        expected,
+        tuple(sources.gold(g["source"], g["quote"]) for g in gold),
+    )
 
 
 def _keyword_groups(groups) -> tuple[tuple[str, ...], ...]:
     ok = isinstance(groups, list) and all(
-        isinstance(g, list) and g and all(isinstance(k, str) and k.strip() for k in g)
-        for g in groups)
+        isinstance(g, list) and g and all(isinstance(k, str) and k.strip() for k in g) for g in groups
+    )
     if not ok:
         raise BadEvalSet('expected must be a list of non-empty keyword lists, e.g. [["2014"]]')
     return tuple(tuple(g) for g in groups)

@@ -4,12 +4,17 @@ Pure Python (no Gradio, no models), so the UI's state and its follow-up logic ar
 on their own. A Session is immutable: each answer makes a new one, which Gradio keeps per
 browser tab, so two people never share a conversation.
 
+    >>> from assistant.types import Answer, Timings
+    >>> answer = Answer("Who leads the junta?", "Assimi Goita leads the junta [1].", False, (),
+    ...                 "model", Timings())
     >>> s = Session().add(Turn(1, "Who leads the junta?", answer))
     >>> s.history()
     (('Who leads the junta?', 'Assimi Goita leads the junta.'),)
-    >>> for part in stream_ask(assistant.ask, "When did he postpone the election?", s.history()):
-    ...     print(part)     # growing partial text (str), then the final Answer
+
+`stream_ask(assistant.ask, question, s.history())` then yields the growing partial text (str)
+while the model writes, and the final Answer last.
 """
+
 from __future__ import annotations
 
 import queue
@@ -17,7 +22,7 @@ import re
 import threading
 from dataclasses import dataclass
 
-from .types import Answer
+from ..types import Answer
 
 HISTORY_TURNS = 3  # the rewrite prompt reads the last three exchanges; older ones only cost time
 _MARKER = re.compile(r"\s*\[\d+\]")
@@ -40,7 +45,7 @@ class Session:
     def next_n(self) -> int:
         return len(self.turns) + 1
 
-    def add(self, turn: Turn) -> "Session":
+    def add(self, turn: Turn) -> Session:
         return Session(self.turns + (turn,))
 
     def history(self, max_turns: int = HISTORY_TURNS) -> tuple[tuple[str, str], ...]:
@@ -49,8 +54,7 @@ class Session:
         Failed turns are left out; abstentions stay in, since their question still names
         what the user is talking about.
         """
-        pairs = [(t.question, strip_markers(t.answer.answer))
-                 for t in self.turns if t.answer is not None]
+        pairs = [(t.question, strip_markers(t.answer.answer)) for t in self.turns if t.answer is not None]
         return tuple(pairs[-max_turns:]) if max_turns else ()
 
 
@@ -75,7 +79,7 @@ def stream_ask(ask, question: str, history=()):
     def work():
         try:
             result["answer"] = ask(question, history=history, on_token=pieces.put)
-        except BaseException as e:  # handed to the caller's thread, raised there
+        except BaseException as e:  # noqa: BLE001 - handed to the caller's thread, raised there
             result["error"] = e
         finally:
             pieces.put(_DONE)

@@ -9,9 +9,11 @@
 
 An interrupted run still gets summary.json and report.md for the questions it finished.
 """
+
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import sys
@@ -19,7 +21,8 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .evaluate import KS, BadEvalSet, by_category, summarize
+from .score import KS, by_category, summarize
+from .sets import BadEvalSet
 
 # (key in summary.json, label): the order of every table
 METRICS = [
@@ -53,11 +56,16 @@ def _correct(s: dict):
 
 
 # (column, value from a category's summary)
-CATEGORY_COLUMNS = [("Correct", _correct), ("Citation precision", lambda s: s.get("citation_precision")),
-                    ("Citation recall", lambda s: s.get("citation_recall")),
-                    ("Recall@5", lambda s: s.get("recall@5")), ("MRR", lambda s: s.get("mrr"))]
-RETRIEVAL_COLUMNS = [(f"Recall@{k}", lambda s, k=k: s.get(f"recall@{k}")) for k in KS] + \
-    [("MRR", lambda s: s.get("mrr"))]
+CATEGORY_COLUMNS = [
+    ("Correct", _correct),
+    ("Citation precision", lambda s: s.get("citation_precision")),
+    ("Citation recall", lambda s: s.get("citation_recall")),
+    ("Recall@5", lambda s: s.get("recall@5")),
+    ("MRR", lambda s: s.get("mrr")),
+]
+RETRIEVAL_COLUMNS = [(f"Recall@{k}", lambda s, k=k: s.get(f"recall@{k}")) for k in KS] + [
+    ("MRR", lambda s: s.get("mrr"))
+]
 
 
 @dataclass(frozen=True)
@@ -78,8 +86,9 @@ class Report:
 
     def category_table(self) -> str:
         columns = RETRIEVAL_COLUMNS if self.meta.get("retrieval_only") else CATEGORY_COLUMNS
-        rows = [[c, str(s["questions"])] + [fmt(get(s)) for _, get in columns]
-                for c, s in self.categories.items()]
+        rows = [
+            [c, str(s["questions"])] + [fmt(get(s)) for _, get in columns] for c, s in self.categories.items()
+        ]
         return markdown_table(["Category", "n"] + [name for name, _ in columns], rows)
 
     def to_json(self) -> dict:
@@ -87,21 +96,45 @@ class Report:
 
     def markdown(self, charts=()) -> str:
         m = self.meta
-        status = "complete" if self.complete else \
-            f"interrupted after {m['questions_done']} of {m['questions_total']} questions"
+        status = (
+            "complete"
+            if self.complete
+            else f"interrupted after {m['questions_done']} of {m['questions_total']} questions"
+        )
         idx = m["index"]
-        head = [["Started", m["started"]], ["Command", f"`{m['command']}`" if m["command"] else "n/a (library call)"],
-                ["Code version", m["code_version"] + (" (uncommitted changes)" if m["dirty"] else "")],
-                ["Model", m["model"] or "none (retrieval only)"], ["Question set", m["question_set"]],
-                ["Status", f"{status}; {m['questions_done']} scored"],
-                ["Index", f"{idx['path']}, generation {idx['generation']}, {idx['passages']} passages"],
-                ["Settings fingerprint", m["fingerprint"]]]
-        parts = [f"# Eval report: {m['label']}", "", markdown_table(["", ""], head), "",
-                 "## Summary", "", self.table(), "", "## By category", "", self.category_table(),
-                 "", "Correct: answer accuracy; for `unanswerable`, the share declined.", ""]
+        head = [
+            ["Started", m["started"]],
+            ["Command", f"`{m['command']}`" if m["command"] else "n/a (library call)"],
+            ["Code version", m["code_version"] + (" (uncommitted changes)" if m["dirty"] else "")],
+            ["Model", m["model"] or "none (retrieval only)"],
+            ["Question set", m["question_set"]],
+            ["Status", f"{status}; {m['questions_done']} scored"],
+            ["Index", f"{idx['path']}, generation {idx['generation']}, {idx['passages']} passages"],
+            ["Settings fingerprint", m["fingerprint"]],
+        ]
+        parts = [
+            f"# Eval report: {m['label']}",
+            "",
+            markdown_table(["", ""], head),
+            "",
+            "## Summary",
+            "",
+            self.table(),
+            "",
+            "## By category",
+            "",
+            self.category_table(),
+            "",
+            "Correct: answer accuracy; for `unanswerable`, the share declined.",
+            "",
+        ]
         parts += [f"![{name}]({name})\n" for name in charts]
-        parts += ["## Settings", "", markdown_table(["Setting", "Value"], [
-            [k, f"`{v}`"] for k, v in m["settings"].items()]), ""]
+        parts += [
+            "## Settings",
+            "",
+            markdown_table(["Setting", "Value"], [[k, f"`{v}`"] for k, v in m["settings"].items()]),
+            "",
+        ]
         return "\n".join(parts)
 
 
@@ -109,11 +142,12 @@ class ReportWriter:
     """Appends each question's row to results.jsonl as it finishes; `finish` writes the rest."""
 
     def __init__(self, folder: Path, meta: dict):
-        self.folder, self.meta, self.rows = folder, meta, []
+        self.folder, self.meta = folder, meta
+        self.rows: list[dict] = []
         self._file = open(folder / "results.jsonl", "w", encoding="utf-8")
 
     @classmethod
-    def create(cls, parent: Path, label: str, meta: dict) -> "ReportWriter":
+    def create(cls, parent: Path, label: str, meta: dict) -> ReportWriter:
         slug = re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-") or "run"
         base = Path(parent) / f"{datetime.now():%Y%m%d-%H%M%S}-{slug}"
         folder, n = base, 1
@@ -133,43 +167,65 @@ class ReportWriter:
 
     def finish(self, complete: bool) -> Report:
         self._file.close()
-        meta = {**self.meta, "finished": datetime.now().isoformat(timespec="seconds"),
-                "questions_done": len(self.rows), "interrupted": not complete}
+        meta = {
+            **self.meta,
+            "finished": datetime.now().isoformat(timespec="seconds"),
+            "questions_done": len(self.rows),
+            "interrupted": not complete,
+        }
         report = Report(self.folder, meta, summarize(self.rows), by_category(self.rows))
         (self.folder / "summary.json").write_text(
-            json.dumps(report.to_json(), indent=1, ensure_ascii=False), encoding="utf-8")
+            json.dumps(report.to_json(), indent=1, ensure_ascii=False), encoding="utf-8"
+        )
         charts = write_charts(self.folder, report, self.rows)
         (self.folder / "report.md").write_text(report.markdown(charts), encoding="utf-8")
         return report
 
 
-def run_meta(settings, assistant, set_name: str, total: int, retrieval_only: bool,
-             command: str) -> dict:
+def run_meta(settings, assistant, set_name: str, total: int, retrieval_only: bool, command: str) -> dict:
     version, dirty = code_version(settings.root)
     manifest = assistant.index.manifest
     return {
-        "started": datetime.now().isoformat(timespec="seconds"), "command": command,
-        "code_version": version, "dirty": dirty,
+        "started": datetime.now().isoformat(timespec="seconds"),
+        "command": command,
+        "code_version": version,
+        "dirty": dirty,
         "model": None if retrieval_only else assistant.model_name,
-        "retrieval_only": retrieval_only, "question_set": set_name, "questions_total": total,
+        "retrieval_only": retrieval_only,
+        "question_set": set_name,
+        "questions_total": total,
         "fingerprint": settings.fingerprint(),
-        "index": {"path": str(settings.index_path), "generation": manifest["generation"],
-                  "passages": manifest["passages"], "settings": manifest["settings"]},
-        "settings": {k: str(v) if isinstance(v, Path) else v
-                     for k, v in asdict(settings).items()},
+        "index": {
+            "path": relative(settings.index_path, settings.root),
+            "generation": manifest["generation"],
+            "passages": manifest["passages"],
+            "settings": manifest["settings"],
+        },
+        "settings": {
+            k: relative(v, settings.root) if isinstance(v, Path) else v for k, v in asdict(settings).items()
+        },
     }
+
+
+def relative(path, root: Path) -> str:
+    """`path` relative to the project root ("index", "../shared/benchmarks/clapnq"), so a
+    committed report names no machine's folders."""
+    return os.path.relpath(Path(path).resolve(), Path(root).resolve())
 
 
 def code_version(root: Path) -> tuple[str, bool]:
     """(short commit, whether the working tree has uncommitted changes); 'unknown' without git."""
+
     def git(*args):
-        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True,
-                              timeout=10)
+        return subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10)
+
     try:
         head = git("rev-parse", "--short", "HEAD")
         if head.returncode:
             return "unknown", False
-        return head.stdout.strip(), bool(git("status", "--porcelain").stdout.strip())
+        # the index and earlier reports are data, not code: changes there are not "dirty"
+        status = git("status", "--porcelain", "--", ".", ":!index", ":!evals/results")
+        return head.stdout.strip(), bool(status.stdout.strip())
     except (OSError, subprocess.SubprocessError):
         return "unknown", False
 
@@ -183,8 +239,10 @@ def write_charts(folder: Path, report: Report, rows: list[dict]) -> list[str]:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError:
-        print("charts skipped: matplotlib is not installed (pip install matplotlib)",
-              file=sys.stderr)
+        print(
+            "charts skipped: matplotlib is not installed (pip install 'cited-assistant[eval]')",
+            file=sys.stderr,
+        )
         return []
     names = []
     if _category_chart(plt, folder / "by_category.png", report):
@@ -199,19 +257,20 @@ def write_charts(folder: Path, report: Report, rows: list[dict]) -> list[str]:
 
 def _category_chart(plt, path: Path, report: Report) -> bool:
     columns = RETRIEVAL_COLUMNS if report.meta.get("retrieval_only") else CATEGORY_COLUMNS
-    cats = [c for c, s in report.categories.items()  # e.g. no retrieval figures for unanswerable
-            if any(get(s) is not None for _, get in columns)]
+    cats = [
+        c
+        for c, s in report.categories.items()  # e.g. no retrieval figures for unanswerable
+        if any(get(s) is not None for _, get in columns)
+    ]
     if not cats:
         return False
     width = 0.8 / len(columns)
     fig, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(cats) + 2), 4))
     for j, (name, get) in enumerate(columns):
         values = [get(report.categories[c]) for c in cats]
-        ax.bar([i + j * width for i in range(len(cats))], [v or 0 for v in values], width,
-               label=name)
+        ax.bar([i + j * width for i in range(len(cats))], [v or 0 for v in values], width, label=name)
     ax.set_xticks([i + width * (len(columns) - 1) / 2 for i in range(len(cats))])
-    ax.set_xticklabels([f"{c}\n(n={report.categories[c]['questions']})" for c in cats],
-                       fontsize=8)
+    ax.set_xticklabels([f"{c}\n(n={report.categories[c]['questions']})" for c in cats], fontsize=8)
     ax.set_ylim(0, 1.05)
     ax.set_title(f"Scores by question category: {report.meta['label']}")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -222,8 +281,10 @@ def _category_chart(plt, path: Path, report: Report) -> bool:
 
 
 def _latency_chart(plt, path: Path, first: list, total: list) -> None:
-    series = [([v for v in values if v is not None], name)
-              for values, name in ((first, "first token"), (total, "total"))]
+    series = [
+        ([v for v in values if v is not None], name)
+        for values, name in ((first, "first token"), (total, "total"))
+    ]
     series = [(v, f"{name} (n={len(v)})") for v, name in series if v]
     fig, ax = plt.subplots(figsize=(6, 4))
     ax.hist([v for v, _ in series], bins=20, label=[name for _, name in series])
@@ -249,8 +310,7 @@ def fmt(value) -> str:
 def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
-    return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|",
-                      *map(line, rows)])
+    return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
 
 
 def load_report(name, results_dir: Path) -> dict:
@@ -262,26 +322,35 @@ def load_report(name, results_dir: Path) -> dict:
         data = json.loads((path / "summary.json").read_text(encoding="utf-8"))
         data["summary"], data["meta"]
     except (OSError, ValueError, KeyError, TypeError):
-        raise BadEvalSet(f"{path} has no readable summary.json; pass a report folder "
-                         "written by assistant eval")
+        raise BadEvalSet(
+            f"{path} has no readable summary.json; pass a report folder written by assistant eval"
+        ) from None
     return data
 
 
 def compare(a, b, results_dir: Path) -> str:
     """Two reports' summary figures side by side, with B minus A."""
     ra, rb = load_report(a, results_dir), load_report(b, results_dir)
+
     def meta(r, k):
         dirty = " (dirty)" if k == "code_version" and r["meta"].get("dirty") else ""
         return str(r["meta"].get(k) or "n/a") + dirty
-    rows = [[k, meta(ra, k), meta(rb, k), ""] for k in
-            ("label", "model", "question_set", "fingerprint", "code_version", "started")]
-    rows.append(["index generation", ra["meta"]["index"]["generation"],
-                 rb["meta"]["index"]["generation"], ""])
+
+    rows = [
+        [k, meta(ra, k), meta(rb, k), ""]
+        for k in ("label", "model", "question_set", "fingerprint", "code_version", "started")
+    ]
+    rows.append(
+        ["index generation", ra["meta"]["index"]["generation"], rb["meta"]["index"]["generation"], ""]
+    )
     for key, label in METRICS:
         va, vb = ra["summary"].get(key), rb["summary"].get(key)
         if va is None and vb is None:
             continue
-        diff = "" if va is None or vb is None else \
-            (f"{vb - va:+d}" if isinstance(va, int) and isinstance(vb, int) else f"{vb - va:+.2f}")
+        diff = (
+            ""
+            if va is None or vb is None
+            else (f"{vb - va:+d}" if isinstance(va, int) and isinstance(vb, int) else f"{vb - va:+.2f}")
+        )
         rows.append([label, fmt(va), fmt(vb), diff])
     return markdown_table(["", f"A: {Path(a).name}", f"B: {Path(b).name}", "B − A"], rows)

@@ -11,6 +11,7 @@ Each browser tab has its own Session in a gr.State. Model calls are queued twice
 answer event runs one at a time (a Gradio concurrency limit, so a waiting user sees the queue),
 and Assistant holds a lock around the LLM.
 """
+
 from __future__ import annotations
 
 import errno
@@ -24,93 +25,32 @@ from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no telemetry calls
 
-import gradio as gr  # noqa: E402  (after the environment is set)
+from ..errors import AssistantError, BadDocument, MissingDependency  # noqa: E402
 
-from . import highlight as hl, index as index_mod, uploads  # noqa: E402
-from .errors import AssistantError, BadDocument  # noqa: E402
-from .ingest import SUPPORTED, source_name  # noqa: E402
+try:
+    import gradio as gr  # after the environment is set
+except ImportError as e:
+    raise MissingDependency("the web chat needs gradio: pip install 'cited-assistant[web]'") from e
+
+from ..ingest import SUPPORTED, source_name  # noqa: E402
+from . import highlight as hl  # noqa: E402
+from . import uploads
 from .session import Session, Turn, stream_ask  # noqa: E402
 
-CSS = """
-#chat .question { white-space: pre-wrap; }
-#chat .answer p { margin: 0; }
-#chat a.cite { text-decoration: none; font-weight: 600; font-size: .8em; padding: 0 .3em;
-  margin-left: .1em; border-radius: 4px; background: var(--color-accent-soft);
-  color: var(--color-accent); cursor: pointer; vertical-align: .1em; }
-#chat a.cite:hover, #chat a.cite.selected { background: var(--color-accent); color: white; }
-#chat .searched { font-size: .78em; color: var(--body-text-color-subdued); margin-top: .5em; }
-#chat .abstain-text { color: var(--body-text-color-subdued); font-style: italic; }
-#chat .abstain-text::before { content: "∅  "; font-style: normal; }
-#chat .bot:has(.abstain) { background: var(--background-fill-secondary) !important;
-  border: 1px dashed var(--border-color-primary) !important; box-shadow: none !important; }
-#chat .pending { color: var(--body-text-color-subdued); font-style: italic; }
-#chat .error { color: var(--error-text-color); }
-#chat .cursor::after { content: "▍"; animation: blink 1s steps(2) infinite; opacity: .6; }
-@keyframes blink { 50% { opacity: 0; } }
-#sources { max-height: 76vh; overflow-y: auto !important; padding-right: .3em; }
-.src-empty { color: var(--body-text-color-subdued); font-size: .9em; padding: 1em .2em; }
-.src-turn { margin-bottom: 1em; }
-.src-question { font-size: .8em; color: var(--body-text-color-subdued); margin: .2em 0 .4em; }
-.src-card { border: 1px solid var(--border-color-primary); border-radius: 8px;
-  padding: .6em .8em; margin-bottom: .6em; cursor: pointer; outline: none;
-  background: var(--background-fill-primary); transition: box-shadow .3s, border-color .3s; }
-.src-card:hover { border-color: var(--color-accent); }
-.src-card.selected { border-color: var(--color-accent);
-  box-shadow: 0 0 0 3px var(--color-accent-soft); }
-.src-head { font-weight: 600; display: flex; gap: .4em; align-items: baseline; }
-.src-n { color: var(--color-accent); }
-.src-title { overflow-wrap: anywhere; }
-.src-page { margin-left: auto; font-weight: 500; font-size: .78em; padding: 0 .5em;
-  border-radius: 999px; background: var(--background-fill-secondary); white-space: nowrap; }
-.src-path { font-size: .72em; color: var(--body-text-color-subdued); margin: .1em 0 .4em;
-  font-family: var(--font-mono); overflow-wrap: anywhere; }
-.src-context { white-space: pre-wrap; font-size: .9em; line-height: 1.55; }
-.src-context mark { background: #fde68a; color: inherit; padding: .05em .1em;
-  border-radius: 3px; }
-.dark .src-context mark { background: #a16207; color: white; }
-.src-note { font-size: .78em; color: #b45309; margin-top: .4em; }
-#upload-status .ok { color: var(--body-text-color); }
-#upload-status .bad { color: var(--error-text-color); }
-#upload-status div { font-size: .85em; margin: .2em 0; overflow-wrap: anywhere; }
-"""
+STATIC = Path(__file__).with_name("static")
+CSS = (STATIC / "app.css").read_text(encoding="utf-8")
+JS = (STATIC / "app.js").read_text(encoding="utf-8")
 
-# Markers and cards are plain links and divs; this makes selecting either one bring the cited
-# passage into view (its card scrolled into the sources panel) and marks both as selected.
-JS = """
-() => {
-  const show = (card) => {
-    document.querySelectorAll('.src-card.selected, a.cite.selected')
-      .forEach((e) => e.classList.remove('selected'));
-    card.classList.add('selected');
-    document.querySelectorAll(`a.cite[href="#${card.id}"]`)
-      .forEach((a) => a.classList.add('selected'));
-    card.scrollIntoView({behavior: 'smooth', block: 'nearest'});
-  };
-  document.addEventListener('click', (e) => {
-    const link = e.target.closest('a.cite');
-    if (link) {
-      const card = document.getElementById(link.getAttribute('href').slice(1));
-      e.preventDefault();
-      if (card) show(card);
-      return;
-    }
-    const card = e.target.closest('.src-card');
-    if (card) show(card);
-  }, true);
-  document.addEventListener('keydown', (e) => {
-    if ((e.key === 'Enter' || e.key === ' ') && e.target.classList?.contains('src-card')) {
-      e.preventDefault();
-      show(e.target);
-    }
-  });
-}
-"""
 
-HEADER = ("<div class='app-header'><h2 style='margin:0'>Ask your documents</h2>"
-          "<div style='color:var(--body-text-color-subdued);font-size:.9em'>Answers come only "
-          "from the indexed documents, with every cited passage shown in its source.</div></div>")
-PLACEHOLDER = ("**Ask a question about your documents.**\n\nEach answer cites its sources: "
-               "select a marker like [1] to see the passage, highlighted in its document.")
+HEADER = (
+    "<div class='app-header'><h2 style='margin:0'>Ask your documents</h2>"
+    "<div style='color:var(--body-text-color-subdued);font-size:.9em'>Answers come only "
+    "from the indexed documents, with every cited passage shown in its source.</div></div>"
+)
+PLACEHOLDER = (
+    "**Ask a question about your documents.**\n\nEach answer cites its sources: "
+    "select a marker like [1] to see the passage, highlighted in its document."
+)
 BUSY = "An answer is still being written; ask again when it is done."
 
 
@@ -132,7 +72,7 @@ class WebApp:
         try:
             q = self.assistant.check_question(question)
         except AssistantError as e:
-            raise gr.Error(str(e), title="Cannot ask that")
+            raise gr.Error(str(e), title="Cannot ask that") from e
         return "", hl.chat_messages(session.turns, q), q
 
     def answer(self, question: str, session: Session, top_k: int):
@@ -152,22 +92,27 @@ class WebApp:
                     self._log_timings(part)
         except AssistantError as e:
             turn = Turn(n, question, error=str(e))
-        except Exception as e:  # a bug: keep the app usable and put the details in the log
+        except Exception as e:  # noqa: BLE001 - a bug: keep the app usable and put the details in the log
             traceback.print_exc()
-            turn = Turn(n, question, error=f"Internal error ({type(e).__name__}); see the "
-                                           "server log, then try again")
+            turn = Turn(
+                n, question, error=f"Internal error ({type(e).__name__}); see the server log, then try again"
+            )
+        if turn is None:  # the stream ended without an answer: say so rather than show nothing
+            turn = Turn(n, question, error="No answer came back; please ask again")
         session = session.add(turn)
         sources = hl.sources_panel(t.sources_html for t in session.turns)
         yield hl.chat_messages(session.turns), session, sources, ""
 
     def _ask(self, question, history, on_token, top_k):
-        return self.assistant.ask(question, history=history, on_token=on_token,
-                                  top_k=int(top_k) if top_k else None)
+        return self.assistant.ask(
+            question, history=history, on_token=on_token, top_k=int(top_k) if top_k else None
+        )
 
     def _log_timings(self, answer) -> None:
         t = answer.timings
-        self.assistant.log(f"answered in {t.get('total_s')} s (first token "
-                           f"{t.get('first_token_s')} s): {answer.question[:70]}")
+        self.assistant.log(
+            f"answered in {t.total_s} s (first token {t.first_token_s} s): {answer.question[:70]}"
+        )
 
     def new_chat(self):
         return Session(), [], hl.EMPTY_SOURCES, ""
@@ -176,10 +121,9 @@ class WebApp:
     def documents(self):
         """The indexed documents as checkbox choices: (label, source)."""
         try:
-            manifest = index_mod.read_manifest(self.assistant.settings)
+            files = self.assistant.documents()
         except AssistantError:
-            manifest = None
-        files = (manifest or {}).get("files", {})
+            files = {}
         choices = []
         for source, meta in sorted(files.items(), key=lambda kv: hl.title_of(kv[0]).lower()):
             tag = " · uploaded" if uploads.is_upload(source) else ""
@@ -205,17 +149,14 @@ class WebApp:
         return _status(lines), self.documents(), None
 
     def _index(self, stored) -> list[tuple[str, str]]:
-        settings = self.assistant.settings
         try:
-            report = index_mod.update(settings, [p for p, _ in stored],
-                                      embedder=self.assistant.embedder)
+            report = self.assistant.add_documents([p for p, _ in stored])
         except AssistantError as e:
             for path, replaced in stored:
                 if not replaced:
                     path.unlink(missing_ok=True)
             return [("bad", f"Not added: {e}")]
-        self.assistant.reload_index()
-        files = (index_mod.read_manifest(settings) or {}).get("files", {})
+        files = self.assistant.documents()
         lines = [("bad", f"Not added: {reason}") for reason in report.failed]
         for path, replaced in stored:
             meta = files.get(source_name(path, self.root))
@@ -223,8 +164,7 @@ class WebApp:
                 path.unlink(missing_ok=True)
                 continue
             verb = "replaced" if replaced else "added"
-            lines.append(("ok", f"✓ {path.name} {verb}: {meta['passages']} passages; "
-                                "ask about it now"))
+            lines.append(("ok", f"✓ {path.name} {verb}: {meta['passages']} passages; ask about it now"))
         return lines
 
     def remove(self, selected):
@@ -232,12 +172,11 @@ class WebApp:
         if not selected:
             return _status([("bad", "Select the documents to remove first.")]), gr.skip()
         try:
-            index_mod.remove(self.assistant.settings, selected)
+            self.assistant.remove_documents(selected)
         except AssistantError as e:
             return _status([("bad", str(e))]), self.documents()
         for source in selected:
             uploads.delete(self.root, source)
-        self.assistant.reload_index()
         names = ", ".join(hl.title_of(s) for s in selected)
         return _status([("ok", f"Removed from the index: {names}")]), self.documents()
 
@@ -259,31 +198,49 @@ def build(assistant, upload_limit: int = uploads.MAX_BYTES) -> gr.Blocks:
         gr.HTML(HEADER)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=360):
-                chat = gr.Chatbot(elem_id="chat", show_label=False, height="68vh",
-                                  placeholder=PLACEHOLDER, feedback_options=None,
-                                  latex_delimiters=[], buttons=["copy"])
+                chat = gr.Chatbot(
+                    elem_id="chat",
+                    show_label=False,
+                    height="68vh",
+                    placeholder=PLACEHOLDER,
+                    feedback_options=None,
+                    latex_delimiters=[],
+                    buttons=["copy"],
+                )
                 with gr.Row():
-                    box = gr.Textbox(placeholder="Ask about your documents…", show_label=False,
-                                     scale=8, elem_id="question", autofocus=True,
-                                     max_lines=6, container=False)
-                    ask = gr.Button("Ask", variant="primary", scale=1, min_width=80,
-                                    elem_id="ask")
+                    box = gr.Textbox(
+                        placeholder="Ask about your documents…",
+                        show_label=False,
+                        scale=8,
+                        elem_id="question",
+                        autofocus=True,
+                        max_lines=6,
+                        container=False,
+                    )
+                    ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
                 new = gr.Button("New conversation", size="sm", elem_id="new-chat")
             with gr.Column(scale=2, min_width=300):
                 gr.Markdown("#### Sources")
                 sources = gr.HTML(hl.EMPTY_SOURCES, elem_id="sources")
         answering = gr.on(
-            [box.submit, ask.click], app.post, [box, session, pending], [box, chat, pending],
-            show_progress="hidden", queue=False).success(
-            app.answer, [pending, session, top_k], [chat, session, sources, pending],
-            concurrency_id="model", concurrency_limit=1, show_progress="minimal")
+            [box.submit, ask.click],
+            app.post,
+            [box, session, pending],
+            [box, chat, pending],
+            show_progress="hidden",
+            queue=False,
+        ).success(
+            app.answer,
+            [pending, session, top_k],
+            [chat, session, sources, pending],
+            concurrency_id="model",
+            concurrency_limit=1,
+            show_progress="minimal",
+        )
         for reset in (new.click, chat.clear):
-            reset(app.new_chat, None, [session, chat, sources, pending], queue=False,
-                  cancels=[answering])
-        files.upload(app.upload, files, [status, docs, files],
-                     concurrency_id="index", concurrency_limit=1)
-        remove.click(app.remove, docs, [status, docs], concurrency_id="index",
-                     concurrency_limit=1)
+            reset(app.new_chat, None, [session, chat, sources, pending], queue=False, cancels=[answering])
+        files.upload(app.upload, files, [status, docs, files], concurrency_id="index", concurrency_limit=1)
+        remove.click(app.remove, docs, [status, docs], concurrency_id="index", concurrency_limit=1)
         demo.load(lambda: (app.documents(), app.model_info()), None, [docs, model])
     return demo
 
@@ -291,32 +248,52 @@ def build(assistant, upload_limit: int = uploads.MAX_BYTES) -> gr.Blocks:
 def _sidebar(app: WebApp):
     with gr.Sidebar(label="Documents and settings", width=330):
         gr.Markdown("### Documents")
-        files = gr.File(label=f"Add .txt, .md or .pdf files (up to "
-                              f"{app.upload_limit // 2**20} MB each)", file_count="multiple",
-                        file_types=sorted(SUPPORTED), type="filepath", elem_id="upload",
-                        height=120)
+        files = gr.File(
+            label=f"Add .txt, .md or .pdf files (up to {app.upload_limit // 2**20} MB each)",
+            file_count="multiple",
+            file_types=sorted(SUPPORTED),
+            type="filepath",
+            elem_id="upload",
+            height=120,
+        )
         status = gr.HTML("", elem_id="upload-status")
         docs = gr.CheckboxGroup(label="Indexed documents", elem_id="documents")
         remove = gr.Button("Remove selected", size="sm", elem_id="remove")
         gr.Markdown("### Settings")
         model = gr.Markdown(app.model_info(), elem_id="model")
-        top_k = gr.Slider(1, 10, value=app.top_k, step=1, label="Passages to retrieve",
-                          info="More passages can find more, but the first word comes later.",
-                          elem_id="top-k")
+        top_k = gr.Slider(
+            1,
+            10,
+            value=app.top_k,
+            step=1,
+            label="Passages to retrieve",
+            info="More passages can find more, but the first word comes later.",
+            elem_id="top-k",
+        )
     return files, status, docs, remove, model, top_k
 
 
-def launch(assistant, host: str = "127.0.0.1", port: int = 7860,
-           upload_limit: int = uploads.MAX_BYTES) -> gr.Blocks:
+def launch(
+    assistant, host: str = "127.0.0.1", port: int = 7860, upload_limit: int = uploads.MAX_BYTES
+) -> gr.Blocks:
     """Start serving the app on host:port in the background; return the running Blocks."""
     demo = build(assistant, upload_limit)
     demo.queue(default_concurrency_limit=1)
     try:
-        demo.launch(server_name=host, server_port=port, prevent_thread_lock=True, quiet=True,
-                    show_error=False, max_file_size=upload_limit, css=CSS, js=JS,
-                    theme=gr.themes.Soft(), footer_links=[])
+        demo.launch(
+            server_name=host,
+            server_port=port,
+            prevent_thread_lock=True,
+            quiet=True,
+            show_error=False,
+            max_file_size=upload_limit,
+            css=CSS,
+            js=JS,
+            theme=gr.themes.Soft(),
+            footer_links=[],
+        )
     except OSError as e:
-        raise AssistantError(f"cannot listen on {host}:{port} ({e}); pass another --port")
+        raise AssistantError(f"cannot listen on {host}:{port} ({e}); pass another --port") from e
     return demo
 
 
@@ -325,11 +302,9 @@ def serve(assistant, host: str = "127.0.0.1", port: int = 7860) -> None:
     check_port(host, port)  # before the slow warm-up, not after it
     warm_up(assistant)
     demo = launch(assistant, host, port)
-    print(f"Cited assistant: open http://{host}:{port} in your browser (Ctrl+C to stop)",
-          flush=True)
+    print(f"Cited assistant: open http://{host}:{port} in your browser (Ctrl+C to stop)", flush=True)
     if host not in ("127.0.0.1", "localhost", "::1"):
-        print(f"Listening on {host}: anyone who can reach this machine can use the app.",
-              flush=True)
+        print(f"Listening on {host}: anyone who can reach this machine can use the app.", flush=True)
     try:
         while demo.is_running:
             time.sleep(0.5)
@@ -346,9 +321,12 @@ def check_port(host: str, port: int) -> None:
         try:
             s.bind((host, port))
         except OSError as e:
-            fix = ("is the app already running? Pass another --port"
-                   if e.errno == errno.EADDRINUSE else "check --host and --port")
-            raise AssistantError(f"cannot listen on {host}:{port} ({e.strerror}); {fix}")
+            fix = (
+                "is the app already running? Pass another --port"
+                if e.errno == errno.EADDRINUSE
+                else "check --host and --port"
+            )
+            raise AssistantError(f"cannot listen on {host}:{port} ({e.strerror}); {fix}") from e
 
 
 def warm_up(assistant, log=lambda msg: print(msg, file=sys.stderr)) -> None:
@@ -356,6 +334,7 @@ def warm_up(assistant, log=lambda msg: print(msg, file=sys.stderr)) -> None:
     also the slowest. In this thread: llama.cpp silences stdout while it loads, which would
     swallow the address printed meanwhile."""
     log("Loading the index, the embedder and the model...")
+    assistant.refresh()  # files changed since indexing are re-indexed before anyone asks
     assistant.retriever.bm25()
     assistant.embedder.embed_query("warm up")
     assistant.warm_up()  # caches the fixed start of the answer prompt in the model

@@ -1,0 +1,211 @@
+"""Scoring: pure functions from one answer (or a run's rows) to numbers. No models, no I/O.
+
+    >>> keywords_present("It became Barkhane in August 2014.", (("2014",), ("August", "Aug.")))
+    True
+    >>> percentile([1.0, 2.0, 3.0, 4.0], 50)
+    2.5
+
+A question's scores are plain numbers in a dict, stored in its line of results.jsonl; `summarize`
+turns a list of those lines into the report's figures, so a report can be recomputed from its
+results.jsonl alone. Spans are compared as types.py defines them: (source, page, start, end) of
+the file read with newline="", and two spans overlap when they share at least one character.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..errors import AssistantError
+from .sets import CATEGORIES, Item, Sources
+
+KS = (1, 3, 5, 10)  # retrieval recall@k; the largest is how many hits are retrieved
+
+
+# --- scoring one question (pure functions) -----------------------------------------------
+def keywords_present(text: str, groups) -> bool:
+    """Every group has at least one alternative in `text` (case-insensitive substring)."""
+    folded = text.casefold()
+    return all(any(alt.casefold() in folded for alt in group) for group in groups)
+
+
+def touched_gold(source: str, page, start: int, end: int, gold) -> set[int]:
+    """Indices of the gold quotes that the span (source, page, start:end) overlaps."""
+    return {
+        i
+        for i, g in enumerate(gold)
+        if g.source == source and any(p == page and s < end and start < e for p, s, e in g.spans)
+    }
+
+
+def quote_exact(citation, sources: Sources) -> bool:
+    """The cited quote is exactly the source's text at the cited offsets."""
+    try:
+        text = sources.text(citation.source, citation.page)
+    except (OSError, ValueError, AssistantError):
+        return False
+    return text[citation.start : citation.end] == citation.quote
+
+
+def judge_citations(item: Item, citations, sources: Sources) -> list[dict]:
+    """Each citation as a dict, with the gold quotes it overlaps and whether its quote is exact."""
+    return [
+        {
+            **c.to_dict(),
+            "gold": sorted(touched_gold(c.source, c.page, c.start, c.end, item.gold)),
+            "exact": quote_exact(c, sources),
+        }
+        for c in citations
+    ]
+
+
+def gold_ranks(hits, gold) -> list[int | None]:
+    """For each gold quote, the 1-based rank of the first hit overlapping it (None: not found)."""
+    ranks: list[int | None] = [None] * len(gold)
+    for rank, hit in enumerate(hits, 1):
+        p = hit.passage
+        for i in touched_gold(p.source, p.page, p.start, p.end, gold):
+            ranks[i] = ranks[i] or rank
+    return ranks
+
+
+def token_recall(answer: str, reference: str) -> float | None:
+    """Share of the reference answer's words found in the answer (CLAP NQ's 'recall')."""
+    ref = re.findall(r"\w+", reference.casefold())
+    if not ref:
+        return None
+    have = set(re.findall(r"\w+", answer.casefold()))
+    return sum(w in have for w in ref) / len(ref)
+
+
+def score_answer(item: Item, answer, cited: list[dict]) -> dict:
+    """The answer-side scores of one question; `cited` comes from `judge_citations`."""
+    checks = answer.checks
+    ok = not answer.abstained
+    return {
+        "correct": (ok and keywords_present(answer.answer, item.expected)) if item.expected else None,
+        "token_recall": (token_recall(answer.answer, item.reference) if ok else 0.0)
+        if item.reference
+        else None,
+        "declined": answer.abstained,
+        "cited": len(cited),
+        "cited_on_gold": sum(bool(c["gold"]) for c in cited),
+        "gold_covered": len({i for c in cited for i in c["gold"]}),
+        "exact_quotes": sum(c["exact"] for c in cited),
+        "removed": checks.invalid + checks.repeated,
+        "replaced": checks.replaced,
+        "unsupported": checks.unsupported,
+    }
+
+
+# --- aggregating ------------------------------------------------------------------------
+def mean(values) -> float | None:
+    values = [float(v) for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
+def ratio(num: float, den: float) -> float | None:
+    return num / den if den else None
+
+
+def percentile(values, q: float) -> float | None:
+    """The q-th percentile with linear interpolation (numpy's default); None when empty."""
+    xs = sorted(v for v in values if v is not None)
+    if not xs:
+        return None
+    pos = (len(xs) - 1) * q / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def summarize(rows: list[dict]) -> dict:
+    """The report's figures from results.jsonl rows; None where a figure has no denominator."""
+    answerable = [r for r in rows if r["answerable"]]
+    out = {"questions": len(rows), "answerable": len(answerable), "unanswerable": len(rows) - len(answerable)}
+    out.update(retrieval_summary([r["scores"] for r in answerable if r["scores"]["gold"]]))
+    if any("declined" in r["scores"] for r in rows):  # not a retrieval-only run
+        out.update(answer_summary(rows))
+        out.update(support_check([r for r in rows if r["answerable"]]))
+        out.update(latency_summary([r["timings"] for r in rows]))
+    return out
+
+
+def retrieval_summary(scores: list[dict]) -> dict:
+    best = [min((r for r in s["gold_ranks"] if r), default=None) for s in scores]
+    out = {f"recall@{k}": mean(b is not None and b <= k for b in best) for k in KS}
+    out["mrr"] = mean(1 / b if b else 0.0 for b in best)
+    out["gold_recall@5"] = ratio(
+        sum(bool(r and r <= 5) for s in scores for r in s["gold_ranks"]),
+        sum(len(s["gold_ranks"]) for s in scores),
+    )
+    return out
+
+
+def answer_summary(rows: list[dict]) -> dict:
+    ans = [r["scores"] for r in rows if r["answerable"]]
+    una = [r["scores"] for r in rows if not r["answerable"]]
+    every = ans + una
+    with_gold = [s for s in ans if s["gold"]]
+    return {
+        "answer_accuracy": mean(s["correct"] for s in ans),
+        "answer_token_recall": mean(s["token_recall"] for s in ans),
+        "citation_precision": ratio(
+            sum(s["cited_on_gold"] for s in with_gold), sum(s["cited"] for s in with_gold)
+        ),
+        "citation_recall": mean(s["cited_on_gold"] > 0 for s in with_gold),
+        "gold_coverage": ratio(sum(s["gold_covered"] for s in with_gold), sum(s["gold"] for s in with_gold)),
+        "exact_quote_rate": ratio(sum(s["exact_quotes"] for s in every), sum(s["cited"] for s in every)),
+        "unanswerable_declined": mean(s["declined"] for s in una),
+        "answerable_declined": mean(s["declined"] for s in ans),
+        "citations_removed": sum(s["removed"] for s in every),
+        "citations_replaced": sum(s["replaced"] for s in every),
+        "citations_unsupported": sum(s["unsupported"] for s in every),
+    }
+
+
+def support_check(rows: list[dict], min_support: float | None = None) -> dict:
+    """How well the citation check tells true citations from wrong ones, on real answers.
+
+    Each answer sentence whose citation overlaps a gold quote is a true pair (sentence, quote);
+    pairing the same sentence with the on-gold quote of another question makes a swapped pair.
+    A good check keeps the true pairs and catches the swapped ones.
+    """
+    from ..cite import parse, support
+    from ..config import Settings
+
+    t = Settings().min_support if min_support is None else min_support
+    pairs = []
+    for r in rows:
+        quotes = {c["n"]: c["quote"] for c in r.get("citations") or [] if c.get("gold")}
+        for sent in parse(r.get("answer") or "", 99)[0] if quotes else []:
+            pairs += [(r["id"], r["question"], sent.text, quotes[n]) for n in sent.cited if n in quotes]
+    if not pairs:
+        return {}
+    swapped = [
+        (question, s, q2)
+        for i, (rid, question, s, _) in enumerate(pairs)
+        for rid2, _, _, q2 in [pairs[(i + len(pairs) // 2) % len(pairs)]]
+        if rid2 != rid
+    ]
+    return {
+        "support_true_kept": mean(support(s, q, qu) >= t for _, qu, s, q in pairs),
+        "support_swapped_caught": mean(support(s, q, qu) < t for qu, s, q in swapped),
+        "support_pairs": len(pairs),
+    }
+
+
+def latency_summary(timings: list[dict]) -> dict:
+    first = [t.get("first_token_s") for t in timings]
+    total = [t.get("total_s") for t in timings]
+    return {
+        "first_token_median_s": percentile(first, 50),
+        "first_token_p90_s": percentile(first, 90),
+        "total_median_s": percentile(total, 50),
+        "total_p90_s": percentile(total, 90),
+    }
+
+
+def by_category(rows: list[dict]) -> dict[str, dict]:
+    order = lambda c: (c == "unanswerable", CATEGORIES.index(c) if c in CATEGORIES else 99, c)
+    cats = sorted({r["category"] for r in rows}, key=order)
+    return {c: summarize([r for r in rows if r["category"] == c]) for c in cats}

@@ -1,0 +1,110 @@
+"""Test stand-ins. Each plugs in through a declared interface (embed.TextEmbedder,
+generate.ChatModel, evaluation.run.EvalTarget); tests/test_interfaces.py proves that it does."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from assistant.types import Answer, Checks, Citation, Hit, Passage, Timings
+
+
+class CountingEmbedder:
+    """The real embedder, counting what it is asked to embed (for incremental-update tests)."""
+
+    dimension: int
+
+    def __init__(self, inner):
+        self.inner, self.calls = inner, []
+        self.dimension = inner.dimension
+
+    def embed(self, texts, progress=False):
+        self.calls.append(list(texts))
+        return self.inner.embed(texts)
+
+    def embed_query(self, text):
+        self.calls.append([text])
+        return self.inner.embed_query(text)
+
+
+class ScriptedLLM:
+    """Plugs in where assistant.generate.LLM does; replies with a fixed script, records prompts."""
+
+    name = "scripted"
+
+    def __init__(self, reply: str | None = None, replies=None):
+        self.replies = list(replies or [reply or ""])
+        self.prompts: list[list[dict]] = []
+
+    def stream(self, messages, max_tokens=200, temperature=0.0):
+        self.prompts.append(messages)
+        reply = self.replies[min(len(self.prompts) - 1, len(self.replies) - 1)]
+        for i in range(0, len(reply), 7):
+            yield reply[i : i + 7]
+
+    def warm(self, messages, cache_dir=None):
+        return False  # nothing to cache
+
+    def complete(self, messages, max_tokens=64):
+        return "".join(self.stream(messages, max_tokens)).strip()
+
+    def count_tokens(self, text):
+        return len(text.split())
+
+
+class EchoLLM:
+    """A scripted model: answers with the first sentence of source [1], cited, a word at a
+    time; rewrites a follow-up by joining it to the conversation's first question."""
+
+    name = "echo-test"
+
+    def __init__(self, delay: float = 0.03):
+        self.delay, self.rewrites = delay, []
+
+    def stream(self, messages, max_tokens=200, temperature=0.0):
+        m = re.search(r"^\[1\] (.*)$", messages[-1]["content"], re.M)
+        sentence = re.split(r"(?<=[.!?])\s", m.group(1))[0].rstrip(".")
+        for word in f"{sentence} [1].".split(" "):
+            time.sleep(self.delay)
+            yield word + " "
+
+    def warm(self, messages, cache_dir=None):
+        return False  # nothing to cache
+
+    def complete(self, messages, max_tokens=64):
+        prompt = messages[-1]["content"]
+        self.rewrites.append(prompt)
+        questions = re.findall(r"[A-Z][^?\n:]*\?", prompt)
+        return f"{questions[-1]} (about: {questions[0]})"
+
+    def count_tokens(self, text):
+        return len(text.split())
+
+
+def scripted_citation(source="docs/a.txt", start=26, end=39, quote="Epsilon zeta.", n=1, page=None):
+    return Citation(n, source, start, end, quote, page)
+
+
+class ScriptedAssistant:
+    """Stands in for Assistant in the eval loop tests: retrieval and answers are scripted."""
+
+    def __init__(self, interrupt_at=None):
+        self.interrupt_at, self.asked = interrupt_at, 0
+
+    def retrieve(self, question, k=None):
+        return [Hit(Passage("docs/a.txt", 26, 39, "Epsilon zeta."), 1.0, 0.9, 1.0)], None
+
+    def ask(self, question, history=(), on_token=None, top_k=None):
+        self.asked += 1
+        if self.asked == self.interrupt_at:
+            raise KeyboardInterrupt
+        return Answer(
+            question,
+            "Zeta [1].",
+            False,
+            (scripted_citation(),),
+            "scripted",
+            Timings(0.01, 0.5, 1.0),
+            raw_answer="Zeta [1].",
+            checks=Checks(),
+        )
