@@ -209,12 +209,14 @@ class Assistant:
         passages for this call only.
         """
         t0 = time.perf_counter()
+        s = self.settings
         question = self.check_question(question)
-        top_k = top_k or self.settings.top_k
+        top_k = top_k or s.top_k
         query = self.standalone(question, history)
         hits, qvec = self.retrieve(query, k=2 * top_k)
         retrieved = round(time.perf_counter() - t0, 3)
-        if not hits or max(h.dense for h in hits) < self.settings.min_relevance:
+        if not hits or max(h.dense for h in hits) < s.min_relevance:
+            sig = decide.signals(query, hits, [], refusal=None)
             return Answer(
                 question,
                 prompts.REFUSAL,
@@ -224,22 +226,48 @@ class Assistant:
                 Timings(retrieved, None, round(time.perf_counter() - t0, 3)),
                 search_query=query,
                 checks=Checks(abstain_reason="no relevant passage"),
+                confidence=0.0,
+                signals=sig,
             )
         evidence = self.retriever.evidence(query, hits, qvec, top_k=top_k)
         messages = prompts.answer_messages(query, evidence)
-        raw, first = self._generate(messages, on_token, t0)
-        timings = Timings(retrieved, first, round(time.perf_counter() - t0, 3), generations=1)
-        return self._finish(question, query, raw, evidence, timings)
+        raw, first = self._generate(messages, on_token, t0, show_refusal=False)
+        with self._llm_lock:
+            refusal = self.llm.opening_probability(messages, prompts.REFUSAL)
+        sig = decide.signals(query, hits, evidence, refusal)
+        conf = decide.confidence(sig)
+        answer = self._finish(question, query, raw, evidence)
+        generations = 1
+        if (
+            answer.abstained
+            and conf >= s.retry_confidence
+            and answer.checks.abstain_reason == "model declined"
+        ):
+            # The model refused though the evidence probably answers: ask once more with the
+            # refusal barred, and let the checks judge what it writes.
+            raw2, first2 = self._generate(messages, on_token, t0, avoid=prompts.REFUSAL)
+            first, generations = first or first2, 2
+            second = self._finish(question, query, raw2, evidence)
+            if not second.abstained:
+                answer = second
+        if not answer.abstained and conf < s.min_confidence:
+            answer = self._decline(answer, f"low confidence ({conf:.2f}) that the documents answer this")
+        if answer.abstained and on_token and first is None:
+            on_token(answer.answer)  # the held-back refusal, shown whole
+        first = first if first is not None else round(time.perf_counter() - t0, 3)
+        timings = Timings(retrieved, first, round(time.perf_counter() - t0, 3), generations=generations)
+        return replace(answer, timings=timings, confidence=conf, signals=sig)
 
-    def _generate(self, messages, on_token, t0) -> tuple[str, float | None]:
-        """Stream the model's reply to `on_token`; returns (text, time of the first piece).
+    def _generate(self, messages, on_token, t0, show_refusal=True, avoid=None) -> tuple[str, float | None]:
+        """Stream the model's reply to `on_token`; returns (text, time of the first piece shown).
 
         A reply that is turning out to be the refusal phrase is held back, and generation
-        stops once it is plain: the refusal is then shown whole, in one piece.
+        stops once it is plain: the refusal is then shown whole, in one piece (or not at all
+        with `show_refusal=False`, when the caller may still ask again).
         """
         text, shown, first = "", 0, None
         pieces = self.llm.stream(
-            messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature
+            messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature, avoid=avoid
         )
         with self._llm_lock, contextlib.closing(pieces):
             for piece in pieces:
@@ -256,15 +284,23 @@ class Assistant:
                 if on_token:
                     on_token(text[shown:])
                 shown = len(text)
-        if not shown:  # the refusal (or an empty reply): show it now
+        if not shown and show_refusal:  # the refusal (or an empty reply): show it now
             first = round(time.perf_counter() - t0, 3)
             if on_token and text.strip():
                 on_token(text.strip())
         return text.strip(), first
 
-    def _finish(self, question, query, raw, evidence, timings) -> Answer:
+    def _finish(self, question, query, raw, evidence) -> Answer:
+        """Check the model's reply: citations, salvage of unsupported details, answer type."""
+        raw = prompts.plain(raw)  # no markdown image, link or HTML a document planted
         sentences, counts = cite.parse(raw, len(evidence))
-        claims = [s for s in sentences if not prompts.is_refusal(s.text)]
+        claims = [c for c in sentences if not prompts.is_refusal(c.text)]
+        spans = [e.passage.text for e in evidence]
+        salvaged = 0
+        for i, c in enumerate(claims):
+            text, cut = decide.salvage(c.text, spans, query)
+            if cut:
+                claims[i], salvaged = replace(c, text=text), salvaged + cut
         report = cite.check(claims, evidence, self.settings.min_support, question=query)
         checks = Checks(
             evidence=len(evidence),
@@ -273,36 +309,35 @@ class Assistant:
             replaced=report.replaced,
             unsupported=report.unsupported,
             added=report.added,
+            salvaged=salvaged,
         )
-        supported = [c for c in report.citations if c.supported]
-        reason = None
-        if supported and decide.missing_number(query, [c.text for c in claims]):
-            supported, reason = [], "no date or number in the answer"
-        if not supported:
-            declined = bool(sentences) and prompts.is_refusal(sentences[0].text)
-            reason = reason or ("model declined" if declined or not raw else "no supported citation")
-            text = " ".join(s.text for s in sentences) if declined else prompts.REFUSAL
-            return Answer(
-                question,
-                text,
-                True,
-                (),
-                self.model_name,
-                timings,
-                raw_answer=raw,
-                search_query=query,
-                evidence=tuple(evidence),
-                checks=replace(checks, abstain_reason=reason),
-            )
-        return Answer(
+        base = Answer(
             question,
-            report.text,
+            "",
             False,
-            report.citations,
+            (),
             self.model_name,
-            timings,
+            Timings(),
             raw_answer=raw,
             search_query=query,
             evidence=tuple(evidence),
             checks=checks,
+        )
+        supported = [c for c in report.citations if c.supported]
+        kind = decide.answer_type(query)
+        if not supported:
+            declined = bool(sentences) and prompts.is_refusal(sentences[0].text)
+            reason = "model declined" if declined or not raw else "no supported citation"
+            return self._decline(base, reason)
+        if not decide.fits_type(kind, query, report.text):
+            return self._decline(base, f"the answer does not give the {kind} asked for")
+        return replace(base, answer=report.text, citations=report.citations)
+
+    def _decline(self, answer: Answer, reason: str) -> Answer:
+        return replace(
+            answer,
+            answer=prompts.REFUSAL,
+            abstained=True,
+            citations=(),
+            checks=replace(answer.checks, abstain_reason=reason),
         )

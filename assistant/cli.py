@@ -105,16 +105,19 @@ def ask(question, as_json, model, top_k, index_dir):
 
 
 def render_sources(answer) -> str:
+    """The cited sources with their quotes, then how sure the assistant is and why it declined."""
+    t = answer.timings
+    sure = "" if answer.confidence is None else f"confidence {answer.confidence:.2f}; "
+    footer = f"({sure}{answer.model}; first token {t.first_token_s} s, total {t.total_s} s)"
     if answer.abstained:
-        return ""
+        return f"\nWhy: {answer.checks.abstain_reason or 'declined'}.\n{footer}"
     lines = ["", "Sources:"]
     for c in answer.citations:
         where = f"page {c.page}, " if c.page else ""
         flag = "" if c.supported else "  (not confirmed by the citation check)"
         lines.append(f"  [{c.n}] {c.source} ({where}chars {c.start}-{c.end}){flag}")
         lines += textwrap.wrap(f"“{c.quote}”", 92, initial_indent="      ", subsequent_indent="       ")
-    t = answer.timings
-    lines.append(f"\n({answer.model}; first token {t.first_token_s} s, total {t.total_s} s)")
+    lines.append(f"\n{footer}")
     return "\n".join(lines)
 
 

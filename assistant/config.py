@@ -50,8 +50,10 @@ class Settings:
     temperature: float = 0.0  # the same question gets the same answer: evals stay comparable
     max_question_chars: int = 2000  # a question longer than this is a paste accident
 
-    # --- citation checking ---
+    # --- citation checking and the answer decision (decide.py) ---
     min_support: float = 0.45  # a cited span must reach this support score (see cite.py)
+    retry_confidence: float = 0.5  # a refused draft is retried, the refusal barred, above this
+    min_confidence: float = 0.0  # an answer is declined below this confidence
 
     @property
     def index_path(self) -> Path:

@@ -1,22 +1,35 @@
-"""Answer rules: what counts as an answer, decided by code rather than by the model. Pure.
+"""Answer rules: whether and what to answer, decided by code rather than by the model. Pure.
 
     >>> streaming_refusal("The documents")
     'wait'
-    >>> streaming_refusal("The documents do not answer")
-    'refusal'
     >>> streaming_refusal("France withdrew")
-    >>> missing_number("When did France leave Mali?", ["France left Mali."])
-    True
+    >>> answer_type("How many civilians were killed in Moura?")
+    'count'
+    >>> fits_type("count", "How many civilians were killed?", "Some 95 percent approved.")
+    False
+    >>> salvage("Mali cut ties on 3 May, 2013 [1].", ["On 3 May, Mali cut ties."], "")
+    ('Mali cut ties on 3 May [1].', 1)
 
-The model writes a draft; these rules decide whether the user sees it. A draft that is turning
-into the refusal phrase is held back while it streams (the user sees the refusal once, whole);
-a when- or how-many question answered with no date or number is not answered.
+The model writes a draft; these rules decide what the user sees:
+- a draft turning into the refusal phrase is held back while it streams;
+- a detail the evidence does not hold (a number or year) is cut from a sentence whose rest the
+  evidence supports, instead of the whole answer being thrown away (`salvage`);
+- an answer must be of the kind the question asks for: a date for "when", a count for "how
+  many", a name for "who" or "which country" (`answer_type`, `fits_type`);
+- `confidence` turns measured signals (the model's own probability of refusing, retrieval
+  scores, how much of the question the evidence covers, whether the evidence holds the kind of
+  answer asked for) into a 0-1 answerability score. The caller answers when it is high even if
+  the draft refused (one more generation, the refusal barred), and declines when it is low.
 """
 
 from __future__ import annotations
 
+import math
+import re
+
 from .prompts import REFUSAL
-from .text import asks_for_number, states_number
+from .text import STOPWORDS, numbers, states_number, terms
+from .types import Signals
 
 # This much of the refusal phrase, and the reply is the refusal: generation stops there.
 _SURE = len("The documents do not")
@@ -31,6 +44,142 @@ def streaming_refusal(text: str) -> str | None:
     return "refusal" if len(t) >= _SURE else "wait"
 
 
-def missing_number(question: str, claims: list[str]) -> bool:
-    """A question that asks for a date or quantity, answered with none."""
-    return asks_for_number(question) and not any(states_number(c) for c in claims)
+# --- the kind of answer a question asks for ----------------------------------------------------
+_TYPES = [
+    ("count", re.compile(r"\bhow many\b|\b(what|which) (?:total )?number of\b", re.I)),
+    (
+        "quantity",
+        re.compile(
+            r"\bhow (much|long|old|far|large|big)\b|\b(what|which) (percentage|share|proportion|amount)\b",
+            re.I,
+        ),
+    ),
+    (
+        "date",
+        re.compile(
+            r"(^|[,;:]\s*)\W*(and |so |but |then )?when\b"
+            r"|\b(what|which) (year|date|month|day|decade)\b|\bin what year\b",
+            re.I,
+        ),
+    ),
+    (
+        "place",
+        re.compile(
+            r"^\W*where\b|\b(which|what)\s+(\w+\s+){0,2}?(countr(y|ies)|nations?|cit(y|ies)|towns?|regions?|places?)\b",
+            re.I,
+        ),
+    ),
+    (
+        "name",
+        re.compile(
+            r"^\W*(who|whom|whose)\b|\b(which|what)\s+(\w+\s+){0,2}?(person|people|minister|president|leader|official|group|company|companies|organi[sz]ation|body|ally|allies|colonel|general|spokes\w+)\b",
+            re.I,
+        ),
+    ),
+]
+_PERCENT = re.compile(r"\d[\d.,]*\s*(%|per ?cent\b)", re.I)
+_DATE = re.compile(
+    r"\b(1[5-9]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|september|"
+    r"october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
+    r"yesterday|today|tomorrow|decade|century)\b"
+    r"|\b\d+ (years?|months?|weeks?|days?) (ago|later|after|before)\b",
+    re.I,
+)
+_WORD = re.compile(r"[^\W\d_][\w’'-]*")
+
+
+def answer_type(question: str) -> str | None:
+    """'count', 'quantity', 'date', 'place', 'name', or None (any statement may answer)."""
+    for kind, pattern in _TYPES:
+        if pattern.search(question):
+            return kind
+    return None
+
+
+def _new_names(text: str, question: str) -> list[str]:
+    """Capitalised words of `text` that the question does not already contain."""
+    asked = {w.lower() for w in _WORD.findall(question)}
+    return [
+        w
+        for w in _WORD.findall(text)
+        if w[0].isupper() and w.lower() not in asked and w.lower() not in STOPWORDS
+    ]
+
+
+def fits_type(kind: str | None, question: str, text: str) -> bool:
+    """Whether `text` is an answer of the kind asked for (a cited sentence that is on topic
+    but does not say who, when or how many is not an answer)."""
+    if kind is None:
+        return True
+    text = _strip_markers(text)
+    if kind == "count":
+        counts = numbers(_PERCENT.sub(" ", text)) - numbers(question)
+        return bool(counts) or bool(
+            re.search(
+                r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b",
+                text,
+                re.I,
+            )
+        )
+    if kind == "quantity":
+        return bool(numbers(text) - numbers(question)) or states_number(text)
+    if kind == "date":
+        return bool(_DATE.search(text))
+    return bool(_new_names(text, question))  # place, name
+
+
+# --- salvage ---------------------------------------------------------------------------------
+def salvage(sentence: str, spans: list[str], question: str) -> tuple[str, int]:
+    """`sentence` without the numbers that neither the evidence nor the question holds, and how
+    many were cut: "on 3 May, 2013" becomes "on 3 May" when no source says 2013. Whether what
+    is left still answers is for the support check and `fits_type` to say."""
+    have = set().union(*(numbers(s) for s in spans)) if spans else set()
+    stated = numbers(_strip_markers(sentence))
+    bad = stated - have - numbers(question)
+    if not bad:
+        return sentence, 0
+    out = sentence
+    for n in sorted(bad, key=len, reverse=True):
+        pattern = rf"(,\s*|\s+(in|on|of|by|since|until|from|at)\s+)?(?<![\d.,]){re.escape(n)}(?![\d]|[.,]\d)"
+        out = re.sub(pattern, "", out, count=1)
+    out = re.sub(r"\s{2,}", " ", out)
+    out = re.sub(r"\s+([.,;:!?\[])", lambda m: m.group(1) if m.group(1) != "[" else " [", out)
+    return out.strip(), len(bad)
+
+
+def _strip_markers(text: str) -> str:
+    return re.sub(r"\[[^\]]{0,12}\]", " ", text)
+
+
+# --- answerability -----------------------------------------------------------------------------
+def signals(question: str, hits, evidence, refusal: float | None) -> Signals:
+    qterms = set(terms(question))
+    cover = max(
+        (len(qterms & set(terms(e.passage.text))) / max(1, len(qterms)) for e in evidence), default=0.0
+    )
+    kind = answer_type(question)
+    typed = any(fits_type(kind, question, e.passage.text) for e in evidence)
+    return Signals(
+        refusal=refusal,
+        relevance=max((h.dense for h in hits), default=0.0),
+        coverage=round(cover, 4),
+        typed=float(typed or kind is None),
+    )
+
+
+# Logistic weights over (bias, answer_logit, relevance, coverage, typed), fitted on the tuning
+# sets only (the seed questions and CLAP NQ questions 1-100 of each file) by
+# evals/calibrate.py; see the README for the command and the held-out figures.
+WEIGHTS = (-2.0, 1.0, 3.0, 2.0, 1.0)
+
+
+def features(s: Signals) -> tuple[float, ...]:
+    """The inputs of `confidence`: the model's answer-vs-refusal log-odds, then the rest."""
+    r = 0.5 if s.refusal is None else min(max(s.refusal, 1e-4), 1 - 1e-4)
+    return (1.0, math.log((1 - r) / r), s.relevance, s.coverage, s.typed)
+
+
+def confidence(s: Signals, weights=WEIGHTS) -> float:
+    """How likely the documents answer the question, 0-1 (logistic over `features`)."""
+    z = sum(w * x for w, x in zip(weights, features(s)))
+    return round(1 / (1 + math.exp(-max(-30.0, min(30.0, z)))), 3)

@@ -31,8 +31,15 @@ class ChatModel(Protocol):
 
     name: str
 
-    def stream(self, messages: list[dict], max_tokens: int = 200, temperature: float = 0.0) -> Iterator[str]:
-        """Yield the reply's text pieces as they are generated."""
+    def stream(
+        self, messages: list[dict], max_tokens: int = 200, temperature: float = 0.0, avoid: str | None = None
+    ) -> Iterator[str]:
+        """Yield the reply's text pieces as they are generated; with `avoid`, a reply that opens
+        with that text is steered away from it once its first token is written."""
+
+    def opening_probability(self, messages: list[dict], text: str) -> float | None:
+        """The model's probability that its reply to `messages` opens with `text` (its first two
+        tokens), or None when the backend cannot tell."""
 
     def complete(self, messages: list[dict], max_tokens: int = 64) -> str:
         """The whole reply, stripped."""
@@ -42,6 +49,37 @@ class ChatModel(Protocol):
 
     def count_tokens(self, text: str) -> int:
         """How many tokens `text` takes in this model's vocabulary."""
+
+
+class _Opening:
+    """A llama.cpp logits processor that keeps the prompt's token ids and the next-token
+    probabilities of the first two steps, and steers away from an opening to avoid: once the
+    reply has written `avoid[:k]` (k >= 1), token `avoid[k]` is barred."""
+
+    def __init__(self, avoid: list[int] | tuple = ()):
+        self.avoid: list[int] = list(avoid)
+        self.prompt: list[int] | None = None
+        self.steps: list = []  # next-token probabilities (numpy) after the prompt, then after 1 token
+        self.chosen: list[int] = []  # the first tokens the reply wrote
+
+    def __call__(self, input_ids, logits):
+        import numpy as np
+
+        ids = list(input_ids)
+        if self.prompt is None:
+            self.prompt = ids
+        written = ids[len(self.prompt) :]
+        if len(self.steps) < 2 and len(written) == len(self.steps):
+            x = logits.astype(np.float64)
+            p = np.exp(x - x.max())
+            self.steps.append(p / p.sum())
+        if len(written) in (1, 2) and len(self.chosen) < len(written):
+            self.chosen = written[:2]
+        k = len(written)
+        if self.avoid and 0 < k < len(self.avoid) and written == self.avoid[:k]:
+            logits = logits.copy()
+            logits[self.avoid[k]] = -np.inf
+        return logits
 
 
 @dataclass(frozen=True)
@@ -218,8 +256,14 @@ class LLM:
                 "chat model: re-download it or pick another"
             ) from e
 
-    def stream(self, messages: list[dict], max_tokens: int = 200, temperature: float = 0.0):
-        """Yield the reply's text pieces as they are generated."""
+    def stream(self, messages: list[dict], max_tokens: int = 200, temperature: float = 0.0, avoid=None):
+        """Yield the reply's text pieces as they are generated.
+
+        The next-token probabilities of the first two steps are kept (`_opening`), so that
+        `opening_probability` can read them afterwards without evaluating the prompt again.
+        """
+        watch = _Opening(self._tokens(avoid) if avoid else ())
+        self._opening = (messages, watch)
         create: Any = self.llama.create_chat_completion  # typed for its own message dicts
         chunks = create(
             messages=messages,
@@ -227,11 +271,39 @@ class LLM:
             temperature=temperature,
             repeat_penalty=1.0,
             stream=True,
+            logits_processor=[watch],
         )
         for chunk in chunks:
             piece = chunk["choices"][0]["delta"].get("content")
             if piece:
                 yield piece
+
+    def opening_probability(self, messages: list[dict], text: str) -> float | None:
+        """P(first token) x P(second token | first) of `text` as the reply to `messages`.
+
+        Reads the probabilities kept by the last `stream` of the same messages; the second factor
+        costs one token's evaluation when the reply took another first token.
+        """
+        last = getattr(self, "_opening", None)
+        if last is None or last[0] is not messages or not last[1].steps:
+            for _ in self.stream(messages, max_tokens=1):
+                pass
+            last = self._opening
+        watch: _Opening = last[1]
+        want = self._tokens(text)[:2]
+        p = float(watch.steps[0][want[0]])
+        if len(want) < 2 or p < 1e-4:
+            return p
+        if watch.chosen[:1] == want[:1] and len(watch.steps) > 1:
+            return p * float(watch.steps[1][want[1]])
+        probe = _Opening(())
+        generate: Any = self.llama.generate  # typed for llama_cpp.LogitsProcessorList
+        for _ in generate(list(watch.prompt or []) + want[:1], temp=0.0, logits_processor=[probe]):
+            break  # the first sample is enough: `probe` has seen the distribution after want[0]
+        return p * float(probe.steps[0][want[1]])
+
+    def _tokens(self, text: str) -> list[int]:
+        return self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)
 
     def warm(self, messages: list[dict], cache_dir: Path | None = None) -> bool:
         """Evaluate the prompt of `messages` into the KV cache, so later calls that start the

@@ -10,6 +10,7 @@ model sees sentences that matter, not whole passages.
 from __future__ import annotations
 
 from .config import Settings
+from .prompts import is_instruction
 from .ingest import sentences
 from .text import similarity, terms
 from .types import Evidence, Hit, Passage
@@ -122,12 +123,16 @@ class Retriever:
 
 
 def _candidate_sentences(hits: list[Hit]) -> list[tuple[int, int, Passage, Passage]]:
-    """(hit rank, sentence number, sentence, its passage) for every distinct sentence."""
+    """(hit rank, sentence number, sentence, its passage) for every distinct sentence.
+
+    Page debris ("Full Screen", "1 / 5") is left out, and so is every sentence that gives the
+    assistant instructions (`prompts.is_instruction`): documents are data, never evidence for
+    what an instruction inside them says."""
     seen, out = set(), []
     for rank, h in enumerate(hits):
         for j, sent in enumerate(sentences(h.passage)):
             key = (sent.source, sent.page, sent.start)
-            if key in seen or len(sent.text) < 20:  # "Full Screen", "1 / 5": page debris
+            if key in seen or len(sent.text) < 20 or is_instruction(sent.text):
                 continue
             seen.add(key)
             out.append((rank, j, sent, h.passage))

@@ -98,6 +98,16 @@ class Checks:
 
 
 @dataclass(frozen=True)
+class Signals:
+    """What is measured about a question before its answer is shown (decide.py)."""
+
+    refusal: float | None  # the model's probability that its reply opens as the refusal
+    relevance: float  # best cosine similarity of a retrieved passage to the question
+    coverage: float  # best share of the question's content words in one evidence item
+    typed: float  # 1 when some evidence item holds the kind of answer asked for (or none is asked)
+
+
+@dataclass(frozen=True)
 class Answer:
     question: str
     answer: str
@@ -110,6 +120,7 @@ class Answer:
     evidence: tuple[Evidence, ...] = ()
     checks: Checks = field(default_factory=Checks)
     confidence: float | None = None  # 0-1: how likely the documents answer the question
+    signals: Signals | None = None  # what `confidence` was computed from
 
     def to_json(self) -> dict:
         """The answer as plain JSON-ready data (what `assistant ask --json` prints)."""
@@ -124,4 +135,5 @@ class Answer:
             "raw_answer": self.raw_answer,
             "search_query": self.search_query,
             "checks": asdict(self.checks),
+            "signals": asdict(self.signals) if self.signals else None,
         }

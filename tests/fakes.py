@@ -30,13 +30,15 @@ class CountingEmbedder:
 class ScriptedLLM:
     """Plugs in where assistant.generate.LLM does; replies with a fixed script, records prompts."""
 
+    refusal_probability: float | None = None  # what it "believes" about refusing; None: unknown
+
     name = "scripted"
 
     def __init__(self, reply: str | None = None, replies=None):
         self.replies = list(replies or [reply or ""])
         self.prompts: list[list[dict]] = []
 
-    def stream(self, messages, max_tokens=200, temperature=0.0):
+    def stream(self, messages, max_tokens=200, temperature=0.0, avoid=None):
         self.prompts.append(messages)
         reply = self.replies[min(len(self.prompts) - 1, len(self.replies) - 1)]
         for i in range(0, len(reply), 7):
@@ -51,17 +53,21 @@ class ScriptedLLM:
     def count_tokens(self, text):
         return len(text.split())
 
+    def opening_probability(self, messages, text):
+        return self.refusal_probability
+
 
 class EchoLLM:
     """A scripted model: answers with the first sentence of source [1], cited, a word at a
     time; rewrites a follow-up by joining it to the conversation's first question."""
 
     name = "echo-test"
+    refusal_probability = 0.0  # it always answers
 
     def __init__(self, delay: float = 0.03):
         self.delay, self.rewrites = delay, []
 
-    def stream(self, messages, max_tokens=200, temperature=0.0):
+    def stream(self, messages, max_tokens=200, temperature=0.0, avoid=None):
         m = re.search(r"^\[1\] (.*)$", messages[-1]["content"], re.M)
         sentence = re.split(r"(?<=[.!?])\s", m.group(1))[0].rstrip(".")
         for word in f"{sentence} [1].".split(" "):
@@ -79,6 +85,9 @@ class EchoLLM:
 
     def count_tokens(self, text):
         return len(text.split())
+
+    def opening_probability(self, messages, text):
+        return self.refusal_probability
 
 
 def scripted_citation(source="docs/a.txt", start=26, end=39, quote="Epsilon zeta.", n=1, page=None):

@@ -5,6 +5,8 @@ No Gradio and no models here: these run in well under a second.
 
 import threading
 
+import dataclasses
+
 import pytest
 from conftest import pdf_bytes
 
@@ -228,7 +230,10 @@ def test_answer_html_links_cited_markers_only():
     assert '<a class="cite" href="#src-2-1" title="junta.md">[1]</a>' in out
     assert "[2]" in out and 'href="#src-2-2"' not in out  # no card: no link
     assert "&lt;b&gt;x&lt;/b&gt; [sic]" in out
-    assert 'class="searched">Searched for: Who leads the junta?' in out
+    assert "Searched for" not in out  # the question was searched as asked: nothing to say
+    rewritten = answer(text="Goita [1].", citations=[cite(1, "docs/junta.md")])
+    rewritten = dataclasses.replace(rewritten, question="Who leads it?")
+    assert 'class="searched">Searched for: Who leads the junta?' in hl.answer_html(rewritten, turn=3)
 
 
 def test_abstention_looks_different_and_has_no_sources():

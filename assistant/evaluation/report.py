@@ -21,8 +21,44 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .score import KS, by_category, summarize
+from .score import KS, SIGNALS, auroc, by_category, summarize
 from .sets import BadEvalSet
+
+DEFINITIONS = """## What the figures mean
+
+- **Answer accuracy**: answerable questions whose answer contains every expected keyword group.
+- **Citation precision**: of the citations given to answerable questions, the share whose span
+  overlaps a gold quote. **Citation recall**: answerable questions with at least one citation on
+  a gold quote. **Exact quotes**: citations whose quote is exactly the source text at its offsets.
+- **Unanswerable declined** / **answerable wrongly declined**: the share of each kind declined.
+- **Recall@k**: answerable questions with a gold quote among the first k retrieved passages;
+  **MRR**: the mean of 1 / (rank of the first such passage), 0 when none is retrieved.
+- **AUROC**: the chance that a random answerable question scores above a random unanswerable one
+  (0.5: no better than chance; 1.0: a perfect separation), for the confidence and each signal."""
+
+
+def failures(rows: list[dict]) -> tuple:
+    """(id, category, question, why) for each question the run did not get right."""
+    out = []
+    for r in rows:
+        s = r["scores"]
+        if "declined" not in s:
+            continue
+        if not r["answerable"]:
+            if not s["declined"]:
+                out.append(
+                    (r["id"], r["category"], r["question"], f"answered: {(r.get('answer') or '')[:90]}")
+                )
+            continue
+        reason = (r.get("checks") or {}).get("abstain_reason")
+        if s["declined"]:
+            out.append((r["id"], r["category"], r["question"], f"declined ({reason})"))
+        elif s.get("correct") is False:
+            out.append((r["id"], r["category"], r["question"], f"wrong: {(r.get('answer') or '')[:90]}"))
+        elif s["gold"] and not s["cited_on_gold"]:
+            out.append((r["id"], r["category"], r["question"], "no citation on a gold quote"))
+    return tuple(out)
+
 
 # (key in summary.json, label): the order of every table
 METRICS = [
@@ -43,6 +79,12 @@ METRICS = [
     *[(f"recall@{k}", f"Retrieval recall@{k}") for k in KS],
     ("mrr", "Retrieval MRR"),
     ("gold_recall@5", "Gold quotes retrieved in top 5"),
+    ("auroc_confidence", "Answerability AUROC: confidence"),
+    ("auroc_refusal", "AUROC: model's refusal probability (flipped)"),
+    ("auroc_relevance", "AUROC: best retrieval cosine"),
+    ("auroc_coverage", "AUROC: question words covered by evidence"),
+    ("auroc_typed", "AUROC: evidence holds the kind of answer asked"),
+    ("second_generation_rate", "Questions that needed a second generation"),
     ("first_token_median_s", "First token, median (s)"),
     ("first_token_p90_s", "First token, p90 (s)"),
     ("total_median_s", "Total, median (s)"),
@@ -74,6 +116,7 @@ class Report:
     meta: dict
     summary: dict
     categories: dict
+    failures: tuple = ()  # (id, category, question, why) of each question not answered right
 
     @property
     def complete(self) -> bool:
@@ -129,6 +172,14 @@ class Report:
             "",
         ]
         parts += [f"![{name}]({name})\n" for name in charts]
+        parts += [DEFINITIONS, ""]
+        if self.failures:
+            parts += [
+                "## Questions not right",
+                "",
+                markdown_table(["id", "category", "question", "why"], [list(f) for f in self.failures]),
+                "",
+            ]
         parts += [
             "## Settings",
             "",
@@ -173,7 +224,7 @@ class ReportWriter:
             "questions_done": len(self.rows),
             "interrupted": not complete,
         }
-        report = Report(self.folder, meta, summarize(self.rows), by_category(self.rows))
+        report = Report(self.folder, meta, summarize(self.rows), by_category(self.rows), failures(self.rows))
         (self.folder / "summary.json").write_text(
             json.dumps(report.to_json(), indent=1, ensure_ascii=False), encoding="utf-8"
         )
@@ -247,6 +298,8 @@ def write_charts(folder: Path, report: Report, rows: list[dict]) -> list[str]:
     names = []
     if _category_chart(plt, folder / "by_category.png", report):
         names.append("by_category.png")
+    if _roc_chart(plt, folder / "answerability.png", rows, report.meta["label"]):
+        names.append("answerability.png")
     first = [r["timings"].get("first_token_s") for r in rows]
     total = [r["timings"].get("total_s") for r in rows]
     if any(v is not None for v in total):
@@ -274,6 +327,36 @@ def _category_chart(plt, path: Path, report: Report) -> bool:
     ax.set_ylim(0, 1.05)
     ax.set_title(f"Scores by question category: {report.meta['label']}")
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return True
+
+
+def _roc_chart(plt, path: Path, rows: list[dict], label: str) -> bool:
+    """ROC curves (answerable = positive) of the confidence and of each signal."""
+    fig, ax = plt.subplots(figsize=(5.5, 5))
+    drawn = False
+    for name, get in SIGNALS.items():
+        pairs = [(get(r), r["answerable"]) for r in rows if "declined" in r["scores"] and get(r) is not None]
+        pos, neg = sum(a for _, a in pairs), sum(not a for _, a in pairs)
+        if not pos or not neg:
+            continue
+        xs, ys = [0.0], [0.0]
+        for t in sorted({s for s, _ in pairs}, reverse=True):
+            ys.append(sum(a for s, a in pairs if s >= t) / pos)
+            xs.append(sum(not a for s, a in pairs if s >= t) / neg)
+        area = auroc([s for s, _ in pairs], [a for _, a in pairs])
+        ax.plot(xs, ys, lw=2.5 if name == "confidence" else 1.2, label=f"{name} (AUROC {area:.2f})")
+        drawn = True
+    if not drawn:
+        plt.close(fig)
+        return False
+    ax.plot([0, 1], [0, 1], ":", color="grey")
+    ax.set_xlabel("unanswerable questions let through")
+    ax.set_ylabel("answerable questions kept")
+    ax.set_title(f"Answerability: {label}")
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)

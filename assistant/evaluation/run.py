@@ -62,6 +62,9 @@ def evaluate_item(assistant, item: Item, sources: Sources, retrieval_only: bool 
             raw_answer=ans.raw_answer,
             checks=asdict(ans.checks),
             confidence=ans.confidence,
+            signals=asdict(ans.signals) if ans.signals else None,
+            evidence=[{"n": e.n, **asdict(e.passage)} for e in ans.evidence],
+            search_query=ans.search_query,
             model=ans.model,
             reference=item.reference or None,
         )

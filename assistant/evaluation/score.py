@@ -127,6 +127,7 @@ def summarize(rows: list[dict]) -> dict:
         out.update(answer_summary(rows))
         out.update(support_check([r for r in rows if r["answerable"]]))
         out.update(latency_summary([r["timings"] for r in rows]))
+        out.update(answerability_summary(rows))
     return out
 
 
@@ -192,6 +193,47 @@ def support_check(rows: list[dict], min_support: float | None = None) -> dict:
         "support_swapped_caught": mean(support(s, q, qu) < t for qu, s, q in swapped),
         "support_pairs": len(pairs),
     }
+
+
+def auroc(scores: list[float], positive: list[bool]) -> float | None:
+    """Area under the ROC curve: the chance that a random positive scores above a random
+    negative (ties count half). None without both classes. Mann-Whitney U / (n+ * n-).
+
+    >>> auroc([0.9, 0.8, 0.3, 0.1], [True, True, False, False])
+    1.0
+    >>> auroc([0.5, 0.5], [True, False])
+    0.5
+    """
+    pos = [s for s, p in zip(scores, positive) if p]
+    neg = [s for s, p in zip(scores, positive) if not p]
+    if not pos or not neg:
+        return None
+    wins = sum((a > b) + 0.5 * (a == b) for a in pos for b in neg)
+    return wins / (len(pos) * len(neg))
+
+
+# Each signal oriented so that higher means "answerable" (the model's refusal probability flipped).
+SIGNALS = {
+    "confidence": lambda r: r.get("confidence"),
+    "refusal": lambda r: (
+        None if (r.get("signals") or {}).get("refusal") is None else -r["signals"]["refusal"]
+    ),
+    "relevance": lambda r: (r.get("signals") or {}).get("relevance"),
+    "coverage": lambda r: (r.get("signals") or {}).get("coverage"),
+    "typed": lambda r: (r.get("signals") or {}).get("typed"),
+}
+
+
+def answerability_summary(rows: list[dict]) -> dict:
+    """AUROC of the confidence and of each signal it is made of: answerable vs unanswerable.
+    Questions declined before the model (no relevant passage) count with confidence 0."""
+    out = {}
+    for name, get in SIGNALS.items():
+        pairs = [(get(r), r["answerable"]) for r in rows if get(r) is not None]
+        out[f"auroc_{name}"] = auroc([s for s, _ in pairs], [a for _, a in pairs]) if pairs else None
+    gens = [(r.get("timings") or {}).get("generations") for r in rows]
+    out["second_generation_rate"] = mean(g == 2 for g in gens if g is not None)
+    return out
 
 
 def latency_summary(timings: list[dict]) -> dict:

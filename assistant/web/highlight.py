@@ -150,8 +150,27 @@ def link_markers(text: str, turn: int, titles: dict[int, str]) -> str:
     return _MARKER.sub(link, esc(text))
 
 
-def searched(query: str) -> str:
-    return f'<div class="searched">Searched for: {esc(query)}</div>' if query else ""
+def searched(answer: Answer) -> str:
+    """The rewritten follow-up the search used, only when it differs from the question."""
+    query = answer.search_query
+    if not query or query == answer.question:
+        return ""
+    return f'<div class="searched">Searched for: {esc(query)}</div>'
+
+
+def confidence_html(answer: Answer) -> str:
+    """How sure the assistant is that the documents answer the question, in plain words."""
+    c = answer.confidence
+    if c is None:
+        return ""
+    level = "high" if c >= 0.75 else "medium" if c >= 0.4 else "low"
+    why = answer.checks.abstain_reason if answer.abstained else None
+    reason = f" · declined: {esc(why)}" if why else ""
+    return (
+        f'<div class="confidence {level}" title="How likely the documents answer this question, '
+        f'from the model\'s own probabilities and the retrieved evidence">'
+        f"Confidence that the documents answer this: {level} ({c:.2f}){reason}</div>"
+    )
 
 
 def answer_html(answer: Answer, turn: int) -> str:
@@ -159,12 +178,12 @@ def answer_html(answer: Answer, turn: int) -> str:
     if answer.abstained:
         return (
             f'<div class="abstain"><div class="abstain-text">{esc(answer.answer)}</div>'
-            f"{searched(answer.search_query)}</div>"
+            f"{confidence_html(answer)}{searched(answer)}</div>"
         )
     titles = {c.n: title_of(c.source) + (f", page {c.page}" if c.page else "") for c in answer.citations}
     return (
         f'<div class="answer"><p>{link_markers(answer.answer, turn, titles)}</p>'
-        f"{searched(answer.search_query)}</div>"
+        f"{confidence_html(answer)}{searched(answer)}</div>"
     )
 
 
