@@ -15,8 +15,11 @@ from .errors import (
     AssistantError,
     BadDocument,
     BadQuestion,
+    BadSetting,
+    IndexDamaged,
     IndexMismatch,
     IndexMissing,
+    IndexUnwritable,
     MissingDependency,
     ModelMissing,
 )
@@ -34,8 +37,11 @@ __all__ = [
     "AssistantError",
     "BadDocument",
     "BadQuestion",
+    "BadSetting",
+    "IndexDamaged",
     "IndexMismatch",
     "IndexMissing",
+    "IndexUnwritable",
     "MissingDependency",
     "ModelMissing",
 ]

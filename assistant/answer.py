@@ -17,15 +17,17 @@ explicit calls (`add_documents`, `remove_documents`, `refresh`) that the CLI and
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 import threading
 import time
 from dataclasses import replace
 
-from . import cite, decide, prompts
+from . import cite, decide, ingest, prompts
 from . import index as index_mod
 from .config import Settings, from_env
 from .errors import BadQuestion, IndexMissing
+from .text import numbers
 from .types import Answer, Checks, Timings
 
 
@@ -233,9 +235,10 @@ class Assistant:
         messages = prompts.answer_messages(query, evidence)
         raw, first = self._generate(messages, on_token, t0, show_refusal=False)
         with self._llm_lock:
+            certainty = self.llm.certainty()
             refusal = self.llm.opening_probability(messages, prompts.REFUSAL)
         sig = decide.signals(query, hits, evidence, refusal)
-        conf = decide.confidence(sig)
+        conf = decide.confidence(sig, decide.WEIGHTS_BEFORE)
         answer = self._finish(question, query, raw, evidence)
         generations = 1
         if (
@@ -250,6 +253,13 @@ class Assistant:
             second = self._finish(question, query, raw2, evidence)
             if not second.abstained:
                 answer = second
+                with self._llm_lock:
+                    certainty = self.llm.certainty()
+        if answer.abstained and conf >= s.extract_confidence:
+            answer = self._extract(answer, question, query, evidence, on_token)
+        if not answer.abstained and not answer.checks.extracted:
+            sig = replace(sig, verified=self._verify(messages, answer.raw_answer), certainty=certainty)
+            conf = decide.confidence(sig)
         if not answer.abstained and conf < s.min_confidence:
             answer = self._decline(answer, f"low confidence ({conf:.2f}) that the documents answer this")
         if answer.abstained and on_token and first is None:
@@ -295,10 +305,15 @@ class Assistant:
         raw = prompts.plain(raw)  # no markdown image, link or HTML a document planted
         sentences, counts = cite.parse(raw, len(evidence))
         claims = [c for c in sentences if not prompts.is_refusal(c.text)]
-        spans = [e.passage.text for e in evidence]
+        by_n = {e.n: e.passage for e in evidence}
         salvaged = 0
         for i, c in enumerate(claims):
-            text, cut = decide.salvage(c.text, spans, query)
+            cited = [by_n[n] for n in c.cited if n in by_n] or list(by_n.values())
+            sents = [s.text for p in cited for s in ingest.sentences(p)]
+            # the claim's numbers must be in the sentence that carries its words, not just nearby
+            words, nums = re.sub(r"\d[\d,.]*", " ", c.text), numbers(c.text)
+            best = max(sents, key=lambda t: (cite.support(words, t), len(nums & numbers(t))), default="")
+            text, cut = decide.salvage(c.text, [best], query)
             if cut:
                 claims[i], salvaged = replace(c, text=text), salvaged + cut
         report = cite.check(claims, evidence, self.settings.min_support, question=query)
@@ -331,7 +346,32 @@ class Assistant:
             return self._decline(base, reason)
         if not decide.fits_type(kind, query, report.text):
             return self._decline(base, f"the answer does not give the {kind} asked for")
-        return replace(base, answer=report.text, citations=report.citations)
+        text, citations = cite.renumber(report.text, report.citations)
+        return replace(base, answer=text, citations=citations)
+
+    def _verify(self, messages, reply: str) -> float | None:
+        """The model's P(Yes) / P(Yes or No) that its reply is stated in the sources and answers
+        the question: the prompt and reply are already in its cache, so this reads a few tokens."""
+        check = prompts.verify_messages(messages, reply)
+        with self._llm_lock:
+            yes = self.llm.opening_probability(check, "Yes")
+            no = self.llm.opening_probability(check, "No")
+        if yes is None or no is None or yes + no <= 0:
+            return None
+        return round(yes / (yes + no), 4)
+
+    def _extract(self, declined: Answer, question, query, evidence, on_token) -> Answer:
+        """The evidence sentence that best answers the question, quoted and cited, when the
+        model gave no usable answer though the evidence probably holds one."""
+        found = decide.extract(query, evidence)
+        if found is None:
+            return declined
+        quoted = self._finish(question, query, f"{found[0]} [{found[1]}]", evidence)
+        if quoted.abstained:
+            return declined
+        if on_token:
+            on_token(quoted.answer)
+        return replace(quoted, raw_answer=declined.raw_answer, checks=replace(quoted.checks, extracted=True))
 
     def _decline(self, answer: Answer, reason: str) -> Answer:
         return replace(

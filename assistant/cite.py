@@ -18,7 +18,7 @@ eval (swapped citations caught, correct ones kept).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .ingest import sentence_spans, sentences
 from .text import numbers, terms
@@ -201,3 +201,17 @@ def _with_markers(text: str, nums: list[int]) -> str:
         return text
     body, punct = (text[:-1], text[-1]) if text[-1:] in ".!?" else (text, "")
     return f"{body.rstrip()} {''.join(f'[{n}]' for n in nums)}{punct}"
+
+
+def renumber(text: str, citations) -> tuple[str, tuple[Citation, ...]]:
+    """Number the citations 1..n in the order they first appear in `text`, with no gaps.
+
+    >>> c = lambda n: Citation(n, "a.txt", 0, 1, "x")
+    >>> renumber("A [2]. B [4][2]. C [4].", (c(2), c(4)))[0]
+    'A [1]. B [2][1]. C [2].'
+    """
+    order = [int(n) for n in re.findall(r"\[(\d+)\]", text)]
+    new = {n: i for i, n in enumerate(dict.fromkeys(n for n in order if n in {c.n for c in citations}), 1)}
+    text = re.sub(r"\[(\d+)\]", lambda m: f"[{new.get(int(m.group(1)), m.group(1))}]", text)
+    cited = sorted((replace(c, n=new[c.n]) for c in citations if c.n in new), key=lambda c: c.n)
+    return text, tuple(cited)

@@ -123,7 +123,11 @@ def render_sources(answer) -> str:
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--rebuild", is_flag=True, help="Re-embed everything from scratch.")
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Re-embed every file the index holds, and PATHs; also repairs a damaged index.",
+)
 @click.option(
     "--index",
     "index_dir",
@@ -134,18 +138,21 @@ def index(paths, rebuild, index_dir):
     """Add or update files and folders (.txt, .md, .pdf) in the index.
 
     Unchanged files keep their vectors; files that are gone are dropped. With no PATH,
-    the seeds folder is indexed.
+    the seeds folder is indexed. --rebuild re-reads every indexed file wherever it lives,
+    and recovers the list of files from the data of an index whose manifest is damaged.
 
     Example usage:
 
     \b
         assistant index ~/reports notes.md
+        assistant index --rebuild
     """
     from .index import update
 
     settings, _ = make_settings(index_dir)
     report = update(settings, list(paths) if paths else None, rebuild=rebuild)
-    for label, names in (("added", report.added), ("changed", report.changed), ("removed", report.removed)):
+    done = ("added", report.added), ("changed", report.changed), ("rebuilt", report.rebuilt)
+    for label, names in (*done, ("removed", report.removed)):
         for name in names:
             click.echo(f"{label}: {name}")
     for line in report.failed:

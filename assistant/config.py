@@ -1,7 +1,9 @@
 """Every setting in one place, each default with the reason it was chosen.
 
 Environment variables override the defaults (the CLI flags override both):
-ASSISTANT_ROOT, ASSISTANT_INDEX, ASSISTANT_MODEL, ASSISTANT_TOP_K.
+ASSISTANT_ROOT, ASSISTANT_INDEX, ASSISTANT_MODEL, ASSISTANT_TOP_K. A value that cannot be used
+(a root folder that does not exist, a top-k that is not a number from 1 to 20) is a BadSetting
+naming the variable, raised before anything is read or created.
 """
 
 from __future__ import annotations
@@ -12,10 +14,13 @@ import os
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
+from .errors import BadSetting
+
 # The package lives in <root>/assistant, so the project root is its parent.
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 INDEX_FORMAT = 2  # bump when the files under index/ change shape
+TOP_K_RANGE = (1, 20)  # evidence passages: at least one; the CLI's -k takes the same range
 
 
 @dataclass(frozen=True)
@@ -31,6 +36,8 @@ class Settings:
     embedder: str = "all-MiniLM-L6-v2"  # the only embedder shipped as a PyPI package here
     chunk_chars: int = 600  # ~130 word pieces: well inside MiniLM's 256-token window
     chunk_overlap: int = 1  # sentences shared by neighbouring passages, so no fact is cut in two
+    # one .txt/.md file: 20 MB is ~10,000 pages; a bigger one is a log or a dump, read whole in memory
+    max_text_bytes: int = 20 * 2**20
 
     # --- retrieval ---
     candidates: int = 20  # hits taken from each retriever before fusion; cheap, helps recall
@@ -53,6 +60,7 @@ class Settings:
     # --- citation checking and the answer decision (decide.py) ---
     min_support: float = 0.45  # a cited span must reach this support score (see cite.py)
     retry_confidence: float = 0.5  # a refused draft is retried, the refusal barred, above this
+    extract_confidence: float = 0.8  # no usable answer from the model: quote the evidence above this
     min_confidence: float = 0.0  # an answer is declined below this confidence
 
     @property
@@ -79,6 +87,7 @@ class Settings:
     def fingerprint(self) -> str:
         """A short hash of the settings that change answers (not paths), for eval reports."""
         where = {"root", "index_dir", "seeds_dir", "model_path", "models_dir", "n_threads"}
+        where.add("max_text_bytes")  # decides which files are indexed; the report names the index
         data = {k: v for k, v in asdict(self).items() if k not in where}
         blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:12]
@@ -89,12 +98,46 @@ class Settings:
 
 
 def from_env(env=os.environ) -> Settings:
-    """Settings with the ASSISTANT_* environment variables applied."""
+    """Settings with the ASSISTANT_* environment variables applied (an empty one is unset).
+
+    >>> from_env({"ASSISTANT_TOP_K": "6"}).top_k
+    6
+    >>> from_env({"ASSISTANT_TOP_K": "0"})
+    Traceback (most recent call last):
+    assistant.errors.BadSetting: ASSISTANT_TOP_K=0 is out of range; set it to 1-20 or unset it
+    """
     s = Settings()
-    root = env.get("ASSISTANT_ROOT")
     return s.with_(
-        root=Path(root).resolve() if root else None,
+        root=_root(env.get("ASSISTANT_ROOT")),
         index_dir=Path(env["ASSISTANT_INDEX"]) if env.get("ASSISTANT_INDEX") else None,
         model_path=Path(env["ASSISTANT_MODEL"]) if env.get("ASSISTANT_MODEL") else None,
-        top_k=int(env["ASSISTANT_TOP_K"]) if env.get("ASSISTANT_TOP_K") else None,
+        top_k=_top_k(env.get("ASSISTANT_TOP_K")),
     )
+
+
+def _root(value: str | None) -> Path | None:
+    """The project root must exist: a misspelled one would otherwise be created, index and
+    caches included, beside the real project."""
+    if not value:
+        return None
+    root = Path(value).expanduser().resolve()
+    if not root.is_dir():
+        what = "a file, not a folder" if root.exists() else "no such folder"
+        raise BadSetting(f"ASSISTANT_ROOT={value}: {what}; fix the path or unset it")
+    return root
+
+
+def _top_k(value: str | None) -> int | None:
+    """A whole number in TOP_K_RANGE; 0 would silently give the model no evidence."""
+    if not value:
+        return None
+    low, high = TOP_K_RANGE
+    try:
+        k = int(value)
+    except ValueError as e:
+        raise BadSetting(
+            f"ASSISTANT_TOP_K={value!r} is not a whole number; set it to {low}-{high} or unset it"
+        ) from e
+    if not low <= k <= high:
+        raise BadSetting(f"ASSISTANT_TOP_K={k} is out of range; set it to {low}-{high} or unset it")
+    return k

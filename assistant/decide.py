@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 import re
 
-from .prompts import REFUSAL
+from .prompts import REFUSAL, is_instruction
 from .text import STOPWORDS, numbers, states_number, terms
 from .types import Signals
 
@@ -151,35 +151,84 @@ def _strip_markers(text: str) -> str:
     return re.sub(r"\[[^\]]{0,12}\]", " ", text)
 
 
+# --- an extractive answer ------------------------------------------------------------------------
+def extract(question: str, evidence) -> tuple[str, int] | None:
+    found = _best_answer_sentence(question, evidence)
+    return found[:2] if found else None
+
+
+def _best_answer_sentence(question: str, evidence) -> tuple[str, int, float] | None:
+    """(text, evidence number, share of the question's words it holds) of the best sentence
+    (or whole evidence item) of the kind asked for."""
+    from .ingest import sentences
+
+    """The evidence sentence that best answers `question`, as (sentence, its evidence number):
+    what the assistant says, quoting its source, when the model will not answer although the
+    evidence probably does. Only a sentence of the kind asked for (a date for "when"...) that
+    shares at least one content word with the question qualifies.
+
+    >>> from assistant.types import Evidence, Passage
+    >>> ev = [Evidence(1, Passage("a.txt", 0, 60, "Mali cut ties with France. It did so on 3 May 2022."))]
+    >>> extract("When did Mali cut ties with France?", ev)
+    ('Mali cut ties with France. It did so on 3 May 2022.', 1)
+    """
+
+    kind, words = answer_type(question), set(terms(question))
+    best, best_key = None, (0.0, 0)
+    for ev in evidence:
+        # each sentence alone, and the whole item (a sentence may lean on the one before it)
+        for text in {s.text.strip() for s in sentences(ev.passage)} | {ev.passage.text.strip()}:
+            if not fits_type(kind, question, text) or is_instruction(text):
+                continue
+            key = (len(words & set(terms(text))) / max(1, len(words)), -len(text))
+            if key[0] > 0 and key > best_key:
+                best, best_key = (text, ev.n, key[0]), key
+    return best
+
+
 # --- answerability -----------------------------------------------------------------------------
-def signals(question: str, hits, evidence, refusal: float | None) -> Signals:
+def signals(question: str, hits, evidence, refusal: float | None, verified: float | None = None) -> Signals:
     qterms = set(terms(question))
     cover = max(
         (len(qterms & set(terms(e.passage.text))) / max(1, len(qterms)) for e in evidence), default=0.0
     )
-    kind = answer_type(question)
-    typed = any(fits_type(kind, question, e.passage.text) for e in evidence)
+    best = _best_answer_sentence(question, evidence)
     return Signals(
         refusal=refusal,
         relevance=max((h.dense for h in hits), default=0.0),
         coverage=round(cover, 4),
-        typed=float(typed or kind is None),
+        typed=round(best[2], 4) if best else 0.0,
+        verified=verified,
     )
 
 
-# Logistic weights over (bias, answer_logit, relevance, coverage, typed), fitted on the tuning
-# sets only (the seed questions and CLAP NQ questions 1-100 of each file) by
-# evals/calibrate.py; see the README for the command and the held-out figures.
-WEIGHTS = (-2.0, 1.0, 3.0, 2.0, 1.0)
+# Logistic weights over `features`, fitted on the tuning sets only (the seed questions and CLAP
+# NQ questions 1-100 of each file) by evals/calibrate.py; the README has the command and the
+# held-out figures.
+# BEFORE: what is known before an answer is checked (used to decide on a retry or a quote);
+# WEIGHTS: everything, once the answer is written (the confidence the user sees).
+WEIGHTS_BEFORE = (-2.0, 1.0, 3.0, 2.0, 1.0)
+WEIGHTS = (-2.0, 1.0, 3.0, 2.0, 1.0, 1.0, 1.0)
+
+
+def _logit(p: float | None) -> float:
+    """Log-odds of a probability; 0 (even odds) when unknown."""
+    if p is None:
+        return 0.0
+    p = min(max(p, 1e-4), 1 - 1e-4)
+    return math.log(p / (1 - p))
 
 
 def features(s: Signals) -> tuple[float, ...]:
-    """The inputs of `confidence`: the model's answer-vs-refusal log-odds, then the rest."""
-    r = 0.5 if s.refusal is None else min(max(s.refusal, 1e-4), 1 - 1e-4)
-    return (1.0, math.log((1 - r) / r), s.relevance, s.coverage, s.typed)
+    """The inputs of `confidence`: bias, the model's answer-vs-refusal log-odds, retrieval
+    cosine, question coverage, answer-kind evidence, the model's yes-vs-no log-odds, and the
+    log-odds of its certainty in the answer's tokens."""
+    answer = None if s.refusal is None else 1 - s.refusal
+    return (1.0, _logit(answer), s.relevance, s.coverage, s.typed, _logit(s.verified), _logit(s.certainty))
 
 
 def confidence(s: Signals, weights=WEIGHTS) -> float:
-    """How likely the documents answer the question, 0-1 (logistic over `features`)."""
+    """How likely the documents answer the question, 0-1 (logistic over the first
+    len(weights) `features`)."""
     z = sum(w * x for w, x in zip(weights, features(s)))
     return round(1 / (1 + math.exp(-max(-30.0, min(30.0, z)))), 3)

@@ -17,6 +17,20 @@ class IndexMissing(AssistantError):
     """No index where one was expected, or its files are damaged."""
 
 
+class IndexDamaged(IndexMissing):
+    """The manifest or a data file of the index is damaged, missing or inconsistent; the fix
+    named in the message (a rebuild that re-reads every indexed file) loses no document."""
+
+
+class IndexUnwritable(AssistantError):
+    """The index folder is a file, cannot be created, or cannot be written to (no permission,
+    full disk); the previous index is left as it was."""
+
+
+class BadSetting(AssistantError):
+    """An ASSISTANT_* environment variable holds a value that cannot be used."""
+
+
 class IndexMismatch(AssistantError):
     """The index was built with other settings or another embedder."""
 

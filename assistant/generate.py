@@ -41,6 +41,9 @@ class ChatModel(Protocol):
         """The model's probability that its reply to `messages` opens with `text` (its first two
         tokens), or None when the backend cannot tell."""
 
+    def certainty(self) -> float | None:
+        """The geometric mean probability of the tokens of the last streamed reply, or None."""
+
     def complete(self, messages: list[dict], max_tokens: int = 64) -> str:
         """The whole reply, stripped."""
 
@@ -61,6 +64,7 @@ class _Opening:
         self.prompt: list[int] | None = None
         self.steps: list = []  # next-token probabilities (numpy) after the prompt, then after 1 token
         self.chosen: list[int] = []  # the first tokens the reply wrote
+        self.top_logprobs: list[float] = []  # log-probability of the likeliest token, each step
 
     def __call__(self, input_ids, logits):
         import numpy as np
@@ -69,17 +73,27 @@ class _Opening:
         if self.prompt is None:
             self.prompt = ids
         written = ids[len(self.prompt) :]
-        if len(self.steps) < 2 and len(written) == len(self.steps):
-            x = logits.astype(np.float64)
-            p = np.exp(x - x.max())
-            self.steps.append(p / p.sum())
-        if len(written) in (1, 2) and len(self.chosen) < len(written):
-            self.chosen = written[:2]
         k = len(written)
         if self.avoid and 0 < k < len(self.avoid) and written == self.avoid[:k]:
             logits = logits.copy()
             logits[self.avoid[k]] = -np.inf
+        x = logits.astype(np.float64)
+        e = np.exp(x - x.max())
+        total = e.sum()
+        self.top_logprobs.append(float(-np.log(total)))  # log of (max prob) = -log(sum e^(x-max))
+        if len(self.steps) < 2 and k == len(self.steps):
+            self.steps.append(e / total)
+        if k in (1, 2) and len(self.chosen) < k:
+            self.chosen = written[:2]
         return logits
+
+    def certainty(self) -> float | None:
+        """The geometric mean probability of the reply's tokens (greedy: the likeliest each step)."""
+        import math
+
+        if not self.top_logprobs:
+            return None
+        return math.exp(sum(self.top_logprobs) / len(self.top_logprobs))
 
 
 @dataclass(frozen=True)
@@ -277,6 +291,12 @@ class LLM:
             piece = chunk["choices"][0]["delta"].get("content")
             if piece:
                 yield piece
+
+    def certainty(self) -> float | None:
+        """How sure the model was of its last streamed reply: the geometric mean probability of
+        the tokens it wrote (a hallucinated detail is usually written with lower probability)."""
+        last = getattr(self, "_opening", None)
+        return last[1].certainty() if last else None
 
     def opening_probability(self, messages: list[dict], text: str) -> float | None:
         """P(first token) x P(second token | first) of `text` as the reply to `messages`.

@@ -11,15 +11,27 @@ the text pypdf extracts from one page.
 
 from __future__ import annotations
 
+import codecs
 import hashlib
+import os
 import re
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from .config import Settings
 from .errors import BadDocument
 from .types import Passage
 
 SUPPORTED = {".txt", ".md", ".markdown", ".pdf"}
+# Byte-order marks of text that `open(source, encoding="utf-8")` cannot read. UTF-32 comes
+# first: the UTF-32-LE mark begins with the UTF-16-LE one.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "UTF-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32"),
+    (codecs.BOM_UTF16_LE, "UTF-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16"),
+)
 
 # Words after which a period does not end a sentence ("Col. Goita", "U.N. mission").
 ABBREVIATIONS = {
@@ -132,14 +144,19 @@ def source_name(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def read_document(path: Path, root: Path) -> Document:
-    """Read a .txt, .md or .pdf file; raise BadDocument with the fix if it cannot be used."""
+def read_document(path: Path, root: Path, max_bytes: int = Settings.max_text_bytes) -> Document:
+    """Read a .txt, .md or .pdf file; raise BadDocument with the fix if it cannot be used.
+
+    A text file over `max_bytes` is refused before it is read (PDFs are not limited here: their
+    size is mostly images)."""
     path = Path(path)
     if path.suffix.lower() not in SUPPORTED:
         raise BadDocument(
             f"{path}: unsupported type {path.suffix or '(none)'}; use one of {', '.join(sorted(SUPPORTED))}"
         )
     try:
+        if path.suffix.lower() != ".pdf":
+            _check_size(path, path.stat().st_size, max_bytes)
         data = path.read_bytes()
     except OSError as e:
         raise BadDocument(f"{path}: cannot read ({e.strerror}); check the path and permissions") from e
@@ -149,6 +166,7 @@ def read_document(path: Path, root: Path) -> Document:
     digest = hashlib.sha256(data).hexdigest()
     if path.suffix.lower() == ".pdf":
         return Document(name, digest, _pdf_pages(path))
+    _refuse_utf16_or_32(path, data)
     if b"\x00" in data[:8192]:
         raise BadDocument(f"{path}: looks binary, not text; index the original document instead")
     try:
@@ -158,6 +176,38 @@ def read_document(path: Path, root: Path) -> Document:
             f"{path}: not UTF-8 (bad byte at {e.start}); convert it, e.g. iconv -f latin1 -t utf-8"
         ) from e
     return Document(name, digest, ((None, text),))
+
+
+def _check_size(path: Path, size: int, limit: int) -> None:
+    def shown(n: int) -> str:
+        return f"{n / 2**20:.1f} MB" if n >= 2**20 else f"{n:,} bytes"
+
+    if size > limit:
+        raise BadDocument(
+            f"{path}: {shown(size)} is over the {shown(limit)} limit for one text file "
+            "(Settings.max_text_bytes); split it into smaller files"
+        )
+
+
+def _refuse_utf16_or_32(path: Path, data: bytes) -> None:
+    """UTF-16 and UTF-32 text (with a byte-order mark) is decoded to tell it from binary, then
+    refused: citations promise `open(source, encoding="utf-8", newline="").read()[start:end]
+    == quote`, which no such file can keep, so the fix is a UTF-8 copy."""
+    for bom, codec in _BOMS:
+        if not data.startswith(bom):
+            continue
+        try:
+            data.decode(codec.lower())
+        except UnicodeDecodeError as e:
+            raise BadDocument(
+                f"{path}: starts like {codec} text but has a bad byte at {e.start}; "
+                "index the original document instead"
+            ) from e
+        q, tmp = shlex.quote(str(path)), shlex.quote(f"{path}.utf8")
+        raise BadDocument(
+            f"{path}: {codec} text; citations need UTF-8: convert it, "
+            f"e.g. iconv -f {codec} -t UTF-8 {q} > {tmp} && mv {tmp} {q}"
+        )
 
 
 def _open_pdf(path: Path):
@@ -214,17 +264,15 @@ def sentences(p: Passage) -> list[Passage]:
 
 
 def collect(paths, skip_hidden: bool = True) -> tuple[list[Path], list[Path]]:
-    """Expand files and folders into (supported files, skipped files), sorted."""
+    """Expand files and folders into (supported files, skipped files), sorted.
+
+    A sub-folder that cannot be read is an error naming it, not a silent gap: its files may be
+    indexed already, and an update that did not see them would drop them."""
     files: list[Path] = []
     skipped: list[Path] = []
     for p in map(Path, paths):
         if p.is_dir():
-            found = sorted(f for f in p.rglob("*") if f.is_file())
-            found = [
-                f
-                for f in found
-                if not (skip_hidden and any(part.startswith(".") for part in f.relative_to(p).parts))
-            ]
+            found = _walk(p, skip_hidden)
         elif p.exists():
             found = [p]
         else:
@@ -232,6 +280,24 @@ def collect(paths, skip_hidden: bool = True) -> tuple[list[Path], list[Path]]:
         for f in found:
             (files if f.suffix.lower() in SUPPORTED else skipped).append(f)
     return files, skipped
+
+
+def _walk(folder: Path, skip_hidden: bool) -> list[Path]:
+    """The files under `folder`, sorted; hidden files and folders left out when asked."""
+
+    def refuse(e: OSError):
+        raise BadDocument(
+            f"{e.filename}: cannot read this folder ({e.strerror}); "
+            f"fix its permissions (chmod u+rx) or move it out of {folder}"
+        ) from e
+
+    found = []
+    for top, dirs, names in os.walk(folder, onerror=refuse):
+        if skip_hidden:
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            names = [n for n in names if not n.startswith(".")]
+        found += [f for f in (Path(top) / n for n in names) if f.is_file()]
+    return sorted(found)
 
 
 def file_sha256(path: Path) -> str:

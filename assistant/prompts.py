@@ -127,6 +127,15 @@ def answer_messages(question: str, evidence) -> list[dict]:
     return [{"role": "system", "content": SYSTEM}, *EXAMPLES, {"role": "user", "content": user}]
 
 
+VERIFY = "Is that answer stated in the sources, and does it answer the question? Reply Yes or No."
+
+
+def verify_messages(answer_messages: list[dict], reply: str) -> list[dict]:
+    """The answer prompt, the model's reply, and a yes/no check of it: the model has already
+    read everything but the last short turn, so its probability of "Yes" costs a few tokens."""
+    return [*answer_messages, {"role": "assistant", "content": reply}, {"role": "user", "content": VERIFY}]
+
+
 def prefix_messages() -> list[dict]:
     """The part of every answer prompt that does not depend on the question (for warm-up)."""
     return [{"role": "system", "content": SYSTEM}, *EXAMPLES, {"role": "user", "content": QUESTION_HEADER}]

@@ -9,9 +9,11 @@ model sees sentences that matter, not whole passages.
 
 from __future__ import annotations
 
+import re
+
 from .config import Settings
-from .prompts import is_instruction
 from .ingest import sentences
+from .prompts import is_instruction
 from .text import similarity, terms
 from .types import Evidence, Hit, Passage
 
@@ -99,12 +101,23 @@ class Retriever:
         if qvec is None:
             qvec = self.embedder.embed_query(query)
         vecs = self.sentence_vectors(cands)
-        qterms = set(terms(query))
-        scores = []
-        for (rank, _, s, _), v in zip(cands, vecs):
-            overlap = len(qterms & set(terms(s.text))) / max(1, len(qterms))
-            scores.append(float(v @ qvec) + self.settings.keyword_weight * overlap - 0.01 * rank)
-        return _pack(cands, scores, self.settings, top_k or self.settings.top_k)
+        cosine = [float(v @ qvec) for v in vecs]
+
+        def scored(words: set) -> list[float]:
+            w = self.settings.keyword_weight
+            return [
+                c + w * len(words & set(terms(s.text))) / max(1, len(words)) - 0.01 * rank
+                for c, (rank, _, s, _) in zip(cosine, cands)
+            ]
+
+        scores = scored(set(terms(query)))
+        # A question in parts ("Who was ousted, and which colonel seized power?") gets the best
+        # sentence for each part first, so that no part is left without evidence.
+        parts = [set(terms(p)) for p in question_parts(query)]
+        first = (
+            [max(range(len(cands)), key=s.__getitem__) for s in map(scored, parts)] if len(parts) > 1 else []
+        )
+        return _pack(cands, scores, self.settings, top_k or self.settings.top_k, first)
 
     def sentence_vectors(self, cands):
         """The candidates' sentence vectors, read from the index (stored at indexing time);
@@ -139,9 +152,33 @@ def _candidate_sentences(hits: list[Hit]) -> list[tuple[int, int, Passage, Passa
     return out
 
 
-def _pack(cands, scores, settings: Settings, top_k: int) -> list[Evidence]:
-    """Take the best sentences until the budget is spent; join neighbours into one span."""
-    order = sorted(range(len(cands)), key=lambda i: -scores[i])
+_PART = re.compile(
+    r"\?\s+(?=\S)|[,;]?\s+and\s+(?=(who|what|when|where|which|how|why|whom|whose|did|does|do|is|are|was|were)\b)",
+    re.IGNORECASE,
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a question that asks several things; one part for a simple question.
+
+    >>> question_parts("Which president was ousted in 2020, and which colonel seized power?")
+    ['Which president was ousted in 2020', 'which colonel seized power?']
+    >>> question_parts("Who leads Mali and Burkina Faso?")
+    ['Who leads Mali and Burkina Faso?']
+    """
+    pieces, start = [], 0
+    for m in _PART.finditer(question):
+        pieces.append(question[start : m.start()].strip(" ,;"))
+        start = m.end()
+    pieces.append(question[start:].strip())
+    return [p for p in pieces if len(terms(p)) >= 1] or [question]
+
+
+def _pack(cands, scores, settings: Settings, top_k: int, first=()) -> list[Evidence]:
+    """Take the best sentences until the budget is spent (those in `first` before all others);
+    join neighbours into one span."""
+    ranked = sorted(range(len(cands)), key=lambda i: -scores[i])
+    order = list(dict.fromkeys([*first, *ranked]))
     chosen: list[int] = []
     used = 0
     by_pos = {(c[0], c[1]): i for i, c in enumerate(cands)}

@@ -93,7 +93,7 @@ class Checks:
     unsupported: int = 0  # citations no passage could be shown to support
     added: int = 0  # sentences without a marker given the passage that supports them
     salvaged: int = 0  # unsupported details cut from sentences whose rest is supported
-    dropped: int = 0  # sentences removed because nothing supports them
+    extracted: bool = False  # the answer quotes the best evidence sentence: the model gave none
     abstain_reason: str | None = None  # why the answer was declined, in plain words
 
 
@@ -105,6 +105,8 @@ class Signals:
     relevance: float  # best cosine similarity of a retrieved passage to the question
     coverage: float  # best share of the question's content words in one evidence item
     typed: float  # 1 when some evidence item holds the kind of answer asked for (or none is asked)
+    verified: float | None = None  # the model's P(yes) that its answer is stated in the sources
+    certainty: float | None = None  # geometric mean probability of the answer's tokens
 
 
 @dataclass(frozen=True)

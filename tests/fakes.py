@@ -56,6 +56,9 @@ class ScriptedLLM:
     def opening_probability(self, messages, text):
         return self.refusal_probability
 
+    def certainty(self):
+        return None
+
 
 class EchoLLM:
     """A scripted model: answers with the first sentence of source [1], cited, a word at a
@@ -88,6 +91,9 @@ class EchoLLM:
 
     def opening_probability(self, messages, text):
         return self.refusal_probability
+
+    def certainty(self):
+        return None
 
 
 def scripted_citation(source="docs/a.txt", start=26, end=39, quote="Epsilon zeta.", n=1, page=None):

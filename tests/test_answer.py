@@ -13,7 +13,9 @@ def make(settings, embedder, scripted):
 
     def build(*replies):
         llm = scripted(replies=list(replies))
-        return Assistant(settings, embedder=embedder, llm=llm, log=lambda m: None), llm
+        # the model's draft decides, as before the answer decision: no retry, no quoting
+        plain = settings.with_(retry_confidence=2.0, extract_confidence=2.0)
+        return Assistant(plain, embedder=embedder, llm=llm, log=lambda m: None), llm
 
     return build
 
@@ -92,7 +94,8 @@ def test_documents_cannot_open_a_chat_turn_or_change_the_format(settings, embedd
     )
     index.update(settings, embedder=embedder)
     llm = scripted("HACKED")
-    a = Assistant(settings, embedder=embedder, llm=llm, log=lambda m: None)
+    plain = settings.with_(retry_confidence=2.0, extract_confidence=2.0)
+    a = Assistant(plain, embedder=embedder, llm=llm, log=lambda m: None)
     ans = a.ask("When did Barkhane troops leave Gao?")
     user_turn = llm.prompts[0][-1]["content"]
     assert "<|im_" not in user_turn and "‹|im_end|›" in user_turn
@@ -110,7 +113,7 @@ def test_follow_ups_are_rewritten_for_retrieval(make):
     )
     assert ans.search_query == "When did Assimi Goita postpone the presidential vote?"
     assert "Goita" in llm.prompts[0][-1]["content"]  # the rewrite saw the conversation
-    assert ans.citations and "2026" in ans.citations[0].quote
+    assert ans.citations and "2026" in ans.citations[0].quote, ans.checks
 
 
 @pytest.mark.parametrize(
@@ -146,4 +149,55 @@ def test_an_answer_that_starts_like_the_refusal_streams_in_full(make):
 def test_a_when_question_answered_without_a_date_is_declined(make):
     a, _ = make("Col. Assimi Goita postponed the presidential vote after his coup [1].")
     ans = a.ask("When did Goita postpone the presidential vote?")
-    assert ans.abstained and ans.checks.abstain_reason == "no date or number in the answer"
+    assert ans.abstained and ans.checks.abstain_reason == "the answer does not give the date asked for"
+
+
+# --- the answer decision (decide.py) through the real pipeline, with a scripted model ----------
+def test_a_confident_refusal_is_asked_again_with_the_refusal_barred(make, settings):
+    a, llm = make(prompts.REFUSAL, "Operation Serval became Operation Barkhane in August 2014 [1].")
+    a.settings = settings.with_(retry_confidence=0.5)
+    llm.refusal_probability = 0.05  # the model itself barely believed its refusal
+    ans = a.ask("When did Operation Serval become Operation Barkhane?")
+    assert not ans.abstained and "August 2014" in ans.answer
+    assert ans.timings.generations == 2 and len(llm.prompts) == 2
+    assert 0 <= ans.confidence <= 1 and ans.signals.refusal == 0.05
+
+
+def test_a_sure_refusal_is_not_asked_again(make, settings):
+    a, llm = make(prompts.REFUSAL, "should not be asked")
+    a.settings = settings.with_(retry_confidence=0.99, extract_confidence=0.99)
+    llm.refusal_probability = 0.99
+    ans = a.ask("How many French soldiers died during Operation Serval?")
+    assert ans.abstained and ans.timings.generations == 1 and len(llm.prompts) == 1
+    assert ans.checks.abstain_reason == "model declined"
+
+
+def test_a_low_confidence_answer_is_declined(make, settings):
+    a, llm = make("Operation Serval became Operation Barkhane in August 2014 [1].")
+    a.settings = settings.with_(min_confidence=0.999)
+    ans = a.ask("When did Operation Serval become Operation Barkhane?")
+    assert ans.abstained and ans.citations == ()
+    assert ans.checks.abstain_reason.startswith("low confidence")
+
+
+def test_when_the_model_gives_nothing_usable_the_best_evidence_is_quoted(make, settings):
+    a, llm = make(prompts.REFUSAL, prompts.REFUSAL)
+    a.settings = settings.with_(retry_confidence=0.0, extract_confidence=0.0)
+    ans = a.ask("When did Operation Serval become Operation Barkhane?")
+    assert not ans.abstained and ans.checks.extracted
+    (c,) = ans.citations
+    assert "August 2014" in c.quote and ans.answer.startswith(c.quote.rstrip("."))
+
+
+def test_an_invented_year_is_cut_and_the_rest_kept(make):
+    a, _ = make("Operation Serval was transformed to Operation Barkhane in August, 2013 [1].")
+    ans = a.ask("When did Operation Serval become Operation Barkhane?")
+    assert not ans.abstained and "2013" not in ans.answer and "August" in ans.answer
+    assert ans.checks.salvaged == 1
+
+
+def test_an_answer_of_the_wrong_kind_is_declined(make, settings):
+    a, _ = make("Col. Assimi Goita grabbed power in a coup [1].")
+    a.settings = settings.with_(extract_confidence=2.0)
+    ans = a.ask("When did Assimi Goita grab power?")
+    assert ans.abstained and ans.checks.abstain_reason == "the answer does not give the date asked for"

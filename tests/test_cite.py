@@ -154,3 +154,22 @@ def test_questions_that_want_a_date_or_number(question, expected):
 def test_support_counts_only_what_the_claim_adds_to_the_question(claim, question, low, high):
     span = "Malian authorities chose Russia as their main military partner, and a company was expelled."
     assert low <= support(claim, span, question) <= high
+
+
+@pytest.mark.parametrize(
+    "text,numbers,want_text,want_numbers",
+    [
+        ("A [2]. B [4].", (2, 4), "A [1]. B [2].", (1, 2)),
+        ("A [4]. B [2][4].", (2, 4), "A [1]. B [2][1].", (1, 2)),
+        ("Only [3].", (3,), "Only [1].", (1,)),
+        ("A [1]. B [2].", (1, 2), "A [1]. B [2].", (1, 2)),
+        ("A [5] in [1990].", (5,), "A [1] in [1990].", (1,)),  # not a citation: left alone
+    ],
+)
+def test_citations_are_renumbered_in_order_of_appearance(text, numbers, want_text, want_numbers):
+    from assistant.cite import renumber
+    from assistant.types import Citation
+
+    out, cited = renumber(text, tuple(Citation(n, f"s{n}.txt", 0, 1, "x") for n in numbers))
+    assert out == want_text and tuple(c.n for c in cited) == want_numbers
+    assert {c.source for c in cited} == {f"s{n}.txt" for n in numbers}  # each keeps its source

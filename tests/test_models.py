@@ -106,3 +106,24 @@ def test_a_saved_prompt_state_answers_like_a_computed_one(tmp_path):
     assert damaged.warm(prefix, cache) is False  # dropped and computed again
     assert damaged.complete(full, max_tokens=12) == expected
     assert LLM(path, n_ctx=512).warm(prefix, cache) is True  # the rewritten file loads
+
+
+@pytest.mark.slow
+def test_opening_probability_and_avoid_with_a_real_model(tmp_path):
+    """The model's own probability of an opening, read from the stream's first steps or from
+    one more token's evaluation, agrees both ways; `avoid` steers a reply off that opening."""
+    from assistant.generate import LLM
+
+    llm = LLM(resolve_model("smollm2", tmp_path, log=lambda m: None), n_ctx=512)
+    messages = [{"role": "user", "content": "Say: The sky is blue."}]
+    reply = "".join(llm.stream(messages, max_tokens=8))
+    first_two = llm.llama.detokenize(llm._opening[1].chosen).decode()
+    p_own = llm.opening_probability(messages, first_two)  # read from the stream's own steps
+    assert 0 < p_own <= 1
+    other = "Maybe not"
+    p_other = llm.opening_probability(messages, other)  # needs one more token evaluated
+    assert 0 <= p_other < 1 and p_other + p_own <= 1 + 1e-6
+    fresh = [dict(m) for m in messages]  # a new list: computed from scratch, same value
+    assert llm.opening_probability(fresh, other) == pytest.approx(p_other, rel=1e-3)
+    steered = "".join(llm.stream(messages, max_tokens=8, avoid=reply))
+    assert not steered.startswith(reply.strip()[:12]) or len(llm._tokens(reply)) < 2

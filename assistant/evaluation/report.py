@@ -84,6 +84,8 @@ METRICS = [
     ("auroc_relevance", "AUROC: best retrieval cosine"),
     ("auroc_coverage", "AUROC: question words covered by evidence"),
     ("auroc_typed", "AUROC: evidence holds the kind of answer asked"),
+    ("auroc_verified", "AUROC: model's yes to its own answer (answered questions)"),
+    ("auroc_certainty", "AUROC: model's certainty in its answer's tokens (answered)"),
     ("second_generation_rate", "Questions that needed a second generation"),
     ("first_token_median_s", "First token, median (s)"),
     ("first_token_p90_s", "First token, p90 (s)"),

@@ -221,6 +221,8 @@ SIGNALS = {
     "relevance": lambda r: (r.get("signals") or {}).get("relevance"),
     "coverage": lambda r: (r.get("signals") or {}).get("coverage"),
     "typed": lambda r: (r.get("signals") or {}).get("typed"),
+    "verified": lambda r: (r.get("signals") or {}).get("verified"),
+    "certainty": lambda r: (r.get("signals") or {}).get("certainty"),
 }
 
 
