@@ -308,8 +308,8 @@ class Assistant:
         by_n = {e.n: e.passage for e in evidence}
         salvaged = 0
         for i, c in enumerate(claims):
-            cited = [by_n[n] for n in c.cited if n in by_n] or list(by_n.values())
-            sents = [s.text for p in cited for s in ingest.sentences(p)]
+            # every evidence item: the check below may move the citation to the one that carries it
+            sents = [s.text for p in by_n.values() for s in ingest.sentences(p)]
             # the claim's numbers must be in the sentence that carries its words, not just nearby
             words, nums = re.sub(r"\d[\d,.]*", " ", c.text), numbers(c.text)
             best = max(sents, key=lambda t: (cite.support(words, t), len(nums & numbers(t))), default="")

@@ -1,4 +1,4 @@
-"""The terminal front end: `assistant ask`, `assistant index`, `assistant eval`, `assistant ui`.
+"""The terminal front end: `assistant ask`, `chat`, `search`, `index`, `eval` and `ui`.
 
 Thin by design: every command builds Settings, calls the library, and prints.
 """
@@ -303,6 +303,129 @@ def ui(host, port, model, top_k, index_dir):
 
     settings, model = make_settings(index_dir, top_k, model)
     serve(Assistant(settings, model=model), host=host, port=port)
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@click.option(
+    "-k", "--top-k", type=click.IntRange(1, 50), default=5, show_default=True, help="Passages to print."
+)
+@click.option(
+    "--index",
+    "index_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Index folder (default: ./index of the project, or $ASSISTANT_INDEX).",
+)
+def search(query, as_json, top_k, index_dir):
+    """Print the passages that best match QUERY, with their exact spans; no LLM.
+
+    Each passage is (source, start, end, page): for .txt and .md, the file's characters
+    start:end; for PDFs, those of the text of that page (see the README).
+
+    Example usage:
+
+    \b
+        assistant search "Operation Barkhane"
+        assistant search --json -k 3 "Who leads the junta?" | jq '.passages[].source'
+    """
+    from .answer import Assistant
+
+    settings, _ = make_settings(index_dir)
+    assistant = Assistant(settings)
+    q = assistant.check_question(" ".join(query))
+    assistant.refresh()  # files changed since indexing: re-index them, so the spans match
+    hits, _ = assistant.retrieve(q, k=top_k)
+    passages = [_passage_json(rank, hit) for rank, hit in enumerate(hits[:top_k], 1)]
+    if as_json:
+        click.echo(json.dumps({"query": q, "passages": passages}, ensure_ascii=False, indent=2))
+        return
+    for p in passages:
+        where = f"page {p['page']}, " if p["page"] else ""
+        click.echo(f"[{p['rank']}] {p['source']} ({where}chars {p['start']}-{p['end']})  score {p['score']}")
+        text = " ".join(p["text"].split())
+        click.echo(textwrap.fill(text, 92, initial_indent="    ", subsequent_indent="    "))
+    if not passages:
+        click.echo("No passage matches.", err=True)
+
+
+def _passage_json(rank: int, hit) -> dict:
+    p = hit.passage
+    return {
+        "rank": rank,
+        "source": p.source,
+        "start": p.start,
+        "end": p.end,
+        "page": p.page,
+        "score": round(hit.score, 4),
+        "dense": round(hit.dense, 4),
+        "keyword": round(hit.keyword, 4),
+        "text": p.text,
+    }
+
+
+@cli.command()
+@settings_options
+def chat(model, top_k, index_dir):
+    """A conversation in the terminal: one question per line, answered with citations.
+
+    Follow-ups see the earlier questions and answers ("Who leads the junta?", then "When did
+    he postpone the vote?"). An empty line or the end of input (Ctrl-D) ends it.
+
+    Example usage:
+
+    \b
+        assistant chat
+        printf 'Who leads the junta?\\nWhen did he postpone the vote?\\n' | assistant chat
+    """
+    from .answer import Assistant
+    from .web.session import Session  # pure Python: the conversation the web chat keeps too
+
+    settings, model = make_settings(index_dir, top_k, model)
+    assistant = Assistant(settings, model=model)
+    assistant.model_path()  # a missing or broken model file fails here, in one line
+    assistant.refresh()
+    _ = assistant.index  # a missing or damaged index fails here, before a model loads
+    assistant.preload()
+    interactive = sys.stdin.isatty()
+    if interactive:
+        click.echo("Ask a question (an empty line ends the conversation).", err=True)
+    session = Session()
+    try:
+        while question := _read_question(interactive):
+            session = _chat_turn(assistant, session, question)
+    except KeyboardInterrupt:
+        click.echo()
+
+
+def _read_question(interactive: bool) -> str:
+    if interactive:
+        click.echo("\n> ", nl=False, err=True)
+    return sys.stdin.readline().strip()
+
+
+def _chat_turn(assistant, session, question: str):
+    """Answer one question of a conversation, print it with its sources; the next session."""
+    from .errors import BadQuestion
+    from .web.session import Turn
+
+    streamed: list[str] = []
+
+    def on_token(piece):
+        streamed.append(piece)
+        click.echo(piece, nl=False)
+        sys.stdout.flush()
+
+    try:
+        answer = assistant.ask(question, history=session.history(), on_token=on_token)
+    except BadQuestion as e:  # too long: say so, and let the conversation go on
+        click.echo(f"Error: {e}", err=True)
+        return session
+    click.echo()
+    if answer.answer.strip() != "".join(streamed).strip():
+        click.secho(f"\nChecked answer: {answer.answer}" if streamed else answer.answer, bold=True)
+    click.echo(render_sources(answer))
+    return session.add(Turn(session.next_n, answer.question, answer))
 
 
 def main():

@@ -18,7 +18,7 @@ from fakes import CountingEmbedder, ScriptedLLM
 
 from assistant.config import Settings
 
-MODEL_FIXTURES = {"embedder", "counting_embedder", "echo_app", "smol_app"}
+MODEL_FIXTURES = {"embedder", "counting_embedder", "echo_app", "smol_app", "refusing_app"}
 
 
 def pytest_collection_modifyitems(items):

@@ -69,13 +69,19 @@ class EchoLLM:
 
     def __init__(self, delay: float = 0.03):
         self.delay, self.rewrites = delay, []
+        self.unfinished = 0  # replies whose reader stopped them before the end (Stop)
 
     def stream(self, messages, max_tokens=200, temperature=0.0, avoid=None):
         m = re.search(r"^\[1\] (.*)$", messages[-1]["content"], re.M)
         sentence = re.split(r"(?<=[.!?])\s", m.group(1))[0].rstrip(".")
-        for word in f"{sentence} [1].".split(" "):
-            time.sleep(self.delay)
-            yield word + " "
+        words, sent = f"{sentence} [1].".split(" "), 0
+        try:
+            for word in words:
+                time.sleep(self.delay)
+                yield word + " "
+                sent += 1
+        finally:
+            self.unfinished += sent < len(words)
 
     def warm(self, messages, cache_dir=None):
         return False  # nothing to cache

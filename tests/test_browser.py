@@ -11,17 +11,20 @@ Set-up: apt-get install -y chromium && pip install playwright (never `playwright
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
 import socket
 from pathlib import Path
 
 import pytest
 from conftest import pdf_bytes
-from fakes import EchoLLM
+from fakes import EchoLLM, ScriptedLLM
 
-from assistant import index
+from assistant import index, prompts
 from assistant.answer import Assistant
 from assistant.config import Settings
+from assistant.web import uploads
 
 pytestmark = pytest.mark.slow
 
@@ -82,7 +85,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _start(tmp_path_factory, embedder, name, upload_limit=2**20, **assistant_kwargs):
+def _start(tmp_path_factory, embedder, name, upload_limit=2**20, tuning=None, **assistant_kwargs):
     from assistant.web import app as ui
 
     root = tmp_path_factory.mktemp(name)
@@ -91,7 +94,7 @@ def _start(tmp_path_factory, embedder, name, upload_limit=2**20, **assistant_kwa
         (root / "docs" / file).write_text(text, encoding="utf-8")
     settings = Settings(
         root=root, index_dir=root / "index", seeds_dir=root / "docs", models_dir=root / "models"
-    )
+    ).with_(**(tuning or {}))
     index.update(settings, [root / "docs"], embedder=embedder, log=lambda m: None)
     assistant = Assistant(settings, embedder=embedder, log=lambda m: None, **assistant_kwargs)
     port = _free_port()
@@ -104,6 +107,17 @@ def echo_app(tmp_path_factory, embedder):
     llm = EchoLLM()
     demo, url, assistant = _start(tmp_path_factory, embedder, "echo", llm=llm)
     yield url, assistant, llm
+    demo.close()
+
+
+@pytest.fixture(scope="module")
+def refusing_app(tmp_path_factory, embedder):
+    """A model that always declines, sure of it: the answer is declined after evidence is read."""
+    llm = ScriptedLLM(prompts.REFUSAL)
+    llm.refusal_probability = 1.0
+    no_second_try = {"retry_confidence": 2.0, "extract_confidence": 2.0}
+    demo, url, _ = _start(tmp_path_factory, embedder, "refusing", tuning=no_second_try, llm=llm)
+    yield url
     demo.close()
 
 
@@ -286,3 +300,190 @@ def test_two_sessions_keep_separate_conversations(browser, echo_app):
     assert b.locator("#chat .question").count() == 2 and a.locator("#chat .question").count() == 1
     ctx_a.close()
     ctx_b.close()
+
+
+# --- issue 9: show the work, errors as messages, stop, regenerate, copy, phones ---------------------
+# Gradio's status badge when an event fails: a bare "Error" with no message
+ERROR_BADGE = (
+    "() => [...document.querySelectorAll('*')]"
+    ".some(e => !e.children.length && e.textContent.trim() === 'Error')"
+)
+
+
+@contextlib.contextmanager
+def _slow(llm, delay=0.25):
+    """The echo model writing a word every `delay` seconds: time to press Stop."""
+    before, llm.delay = llm.delay, delay
+    try:
+        yield
+    finally:
+        llm.delay = before
+
+
+def test_a_declined_answer_shows_why_and_the_passages_searched(browser, refusing_app):
+    page = _open(browser, refusing_app)
+    final = _ask(page, "Who built the Harwick lighthouse?")
+    assert final.get_attribute("class") == "abstain"
+    why = final.locator(".abstain-why").inner_text()
+    assert why == "Why: The model did not find the answer in the passages it read."
+    assert "Confidence that the documents answer this: low" in final.locator(".confidence").inner_text()
+    summary = final.locator("details.evidence summary")
+    assert summary.inner_text().endswith("searched")
+    assert not final.locator(".ev-item").first.is_visible()  # collapsed until asked for
+    summary.click()
+    items = final.locator(".ev-item")
+    assert items.count() >= 1
+    for i in range(items.count()):
+        title = items.nth(i).locator(".src-title").inner_text()
+        text = items.nth(i).locator(".ev-text").inner_text()
+        assert title in DOCS and text.strip() in DOCS[title]  # the very text that was read
+    assert "Harwick" in final.locator(".ev-item").first.inner_text()
+    assert page.locator("#sources .src-card").count() == 0
+    page.close()
+
+
+@pytest.mark.parametrize(
+    "question, message",
+    [
+        ("   ", "Type a question first, then press Enter or Ask."),
+        ("x" * 2001, "The question is 2,001 characters; the limit is 2,000: ask a shorter question"),
+    ],
+    ids=["empty", "too-long"],
+)
+def test_a_bad_question_is_a_message_not_an_error(browser, echo_app, capfd, question, message):
+    url, _, _ = echo_app
+    page = _open(browser, url)
+    page.fill("#question textarea", question)
+    page.press("#question textarea", "Enter")
+    notice = page.locator("#notice .notice")
+    notice.wait_for(timeout=10_000)
+    assert notice.inner_text() == message
+    assert "assistant ask" not in notice.inner_text()  # no terminal command for a web user
+    assert page.locator("#chat .question").count() == 0
+    assert not page.evaluate(ERROR_BADGE)
+    _ask(page, "Who built the Harwick lighthouse?")  # the next question works, the note goes
+    assert page.locator("#notice .notice").count() == 0
+    assert "Traceback" not in capfd.readouterr().err
+    page.close()
+
+
+def test_stop_ends_the_stream_and_the_next_question_works(browser, echo_app, capfd):
+    url, _, llm = echo_app
+    page = _open(browser, url)
+    unfinished = llm.unfinished
+    with _slow(llm):
+        page.fill("#question textarea", "Who built the Harwick lighthouse?")
+        page.press("#question textarea", "Enter")
+        page.wait_for_selector("#chat .streaming", timeout=30_000)
+        assert page.is_visible("#stop") and not page.is_visible("#ask")
+        page.fill("#question textarea", "How tall is it?")  # asking while it streams
+        page.press("#question textarea", "Enter")
+        page.wait_for_selector("#notice .notice:has-text('still being written')")
+        page.keyboard.press("Escape")
+        stopped = page.locator("#chat .stopped")
+        stopped.wait_for(timeout=5_000)
+        shown = stopped.inner_text()
+        assert "Stopped. Ask again, or press Regenerate." in shown and "Harwick" in shown
+        page.wait_for_timeout(1_500)  # long enough for the rest of the reply to have come
+        assert stopped.inner_text() == shown and page.locator("#chat .streaming").count() == 0
+        assert llm.unfinished == unfinished + 1  # the model itself stopped writing
+        assert not page.is_visible("#stop") and page.is_visible("#ask")
+    final = _ask(page, "How tall is the Harwick lighthouse?", nth=2)  # the stopped turn is 1
+    assert final.locator("a.cite").count() >= 1 and "stopped" not in final.get_attribute("class")
+    assert not page.evaluate(ERROR_BADGE)
+    assert "Traceback" not in capfd.readouterr().err
+    page.close()
+
+
+def test_regenerate_asks_the_last_question_again(browser, echo_app):
+    url, _, llm = echo_app
+    page = _open(browser, url)
+    _ask(page, "Who built the Harwick lighthouse?")
+    with _slow(llm, 0.1):
+        page.click("#regenerate")
+        page.wait_for_selector("#chat .streaming", timeout=30_000)
+    page.wait_for_function("() => !document.querySelector('#chat .streaming, #chat .pending')")
+    assert page.locator("#chat .question").count() == 1  # in place of the answer, not a new turn
+    assert page.locator("#chat .answer a.cite").count() >= 1
+    assert page.locator("#sources .src-turn").count() == 1
+    page.close()
+
+
+def test_new_conversation_mid_stream_clears_for_good(browser, echo_app):
+    url, _, llm = echo_app
+    page = _open(browser, url)
+    with _slow(llm):
+        page.fill("#question textarea", "Who built the Harwick lighthouse?")
+        page.press("#question textarea", "Enter")
+        page.wait_for_selector("#chat .streaming", timeout=30_000)
+        page.click("#new-chat")
+        page.wait_for_timeout(1_500)  # the old answer would have gone on writing meanwhile
+        assert page.locator("#chat .question").count() == 0
+        assert page.locator("#sources .src-empty").count() == 1
+    llm.rewrites.clear()
+    final = _ask(page, "How tall is the Harwick lighthouse?")
+    assert llm.rewrites == []  # no history: nothing to rewrite
+    assert page.locator("#chat .question").count() == 1 and final.locator("a.cite").count() >= 1
+    page.close()
+
+
+def test_copy_gives_markdown_with_numbered_references(browser, echo_app):
+    url, _, _ = echo_app
+    context = browser.new_context(viewport=VIEWPORT, permissions=["clipboard-read", "clipboard-write"])
+    page = _open(browser, url, context)
+    final = _ask(page, "Who built the Harwick lighthouse?")
+    final.locator("button.copy-md").click()
+    page.wait_for_selector("#chat button.copy-md.copied")
+    markdown = page.evaluate("navigator.clipboard.readText()")
+    question, text, heading, refs = markdown.split("\n\n")
+    assert question == "**Who built the Harwick lighthouse?**"
+    assert text.endswith("[1].") and "<" not in markdown
+    assert heading == "References:"
+    m = re.fullmatch(r"1\. “(.+)” lighthouse\.txt \(docs/lighthouse\.txt, characters (\d+)–(\d+)\)", refs)
+    assert m, refs
+    assert DOCS["lighthouse.txt"][int(m[2]) : int(m[3])] == m[1]  # the exact span
+    context.close()
+
+
+def test_a_phone_shows_the_chat_first_and_sources_by_tap(browser, echo_app):
+    url, _, _ = echo_app
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = _open(browser, url, context)
+    page.wait_for_function("() => !document.querySelector('.sidebar.open')", timeout=10_000)
+    page.wait_for_function("() => document.querySelector('.sidebar').getBoundingClientRect().right <= 0")
+    chat = page.locator("#chat").bounding_box()
+    assert chat["x"] >= 0 and chat["x"] + chat["width"] <= 390 and chat["y"] < 844 / 2
+    center = page.evaluate(
+        "([x, y]) => !!document.elementFromPoint(x, y).closest('#chat')",
+        [chat["x"] + chat["width"] / 2, chat["y"] + 40],
+    )
+    assert center  # nothing covers the chat
+    final = _ask(page, "Who built the Harwick lighthouse?")
+    final.locator("a.cite").first.tap()
+    page.wait_for_selector("#sources #src-1-1.selected")
+    page.wait_for_function(
+        "() => { const r = document.querySelector('#src-1-1').getBoundingClientRect();"
+        " return r.top >= 0 && r.top < window.innerHeight; }"
+    )
+    context.close()
+
+
+def test_a_too_long_upload_name_gets_a_readable_status(browser, echo_app):
+    url, assistant, _ = echo_app
+    page = _open(browser, url)
+    name = "Quarterly report on the harbour " * 10 + ".txt"  # 321 characters
+    page.set_input_files(
+        "#upload input[type=file]",
+        files=[{"name": name, "mimeType": "text/plain", "buffer": b"The harbour wall is 300 m long."}],
+    )
+    status = page.locator("#upload-status .ok, #upload-status .bad").first
+    status.wait_for(timeout=60_000)
+    assert re.fullmatch(
+        r"✓ Quarterly_report_on_the_harbour\S*\.txt added: 1 passages; ask about it now", status.inner_text()
+    ), status.inner_text()
+    assert not page.evaluate(ERROR_BADGE)
+    stored = status.inner_text().split()[1]
+    assert len(stored) <= uploads.MAX_NAME
+    assistant.remove_documents([f"uploads/{stored}"])
+    uploads.delete(assistant.settings.root, f"uploads/{stored}")
+    page.close()

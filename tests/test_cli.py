@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -178,3 +179,97 @@ def test_ask_json_contract_with_the_real_small_model(env, project):
         if text is not None:
             assert text[c["start"] : c["end"]] == c["quote"]
     assert 0 <= answer["confidence"] <= 1 or answer["confidence"] is None
+
+
+# --- search and chat ---------------------------------------------------------------------------------
+def no_llm(*args, **kwargs):
+    raise AssertionError("`assistant search` loaded an LLM")
+
+
+def span_text(project, p):
+    if p["page"] is None:
+        return open(Path(project) / p["source"], encoding="utf-8", newline="").read()[p["start"] : p["end"]]
+    from assistant.ingest import pdf_page_text
+
+    return pdf_page_text(Path(project) / p["source"], p["page"])[p["start"] : p["end"]]
+
+
+@pytest.mark.slow
+def test_search_prints_exact_spans_and_loads_no_llm(env, project, monkeypatch):
+    from assistant import generate
+
+    assert run("index").exit_code == 0
+    monkeypatch.setattr(generate.LLM, "__init__", no_llm)
+    monkeypatch.setattr(generate, "resolve_model", no_llm)
+    result = run("search", "--json", "-k", "3", "When did Operation Serval become Barkhane?")
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.stdout)
+    assert out["query"] == "When did Operation Serval become Barkhane?"
+    assert 1 <= len(out["passages"]) <= 3
+    assert [p["rank"] for p in out["passages"]] == list(range(1, len(out["passages"]) + 1))
+    for p in out["passages"]:
+        assert set(p) == {"rank", "source", "start", "end", "page", "score", "dense", "keyword", "text"}
+        assert span_text(project, p) == p["text"]  # the exact span, PDFs by page
+    assert out["passages"][0]["source"] == "seeds/serval.txt"
+    assert any(p["page"] for p in json.loads(run("search", "--json", "Wagner fighters").stdout)["passages"])
+
+    text = run("search", "--top-k", "1", "Operation Barkhane")
+    first = text.stdout.splitlines()[0]
+    assert re.fullmatch(r"\[1\] seeds/serval\.txt \(chars \d+-\d+\)  score [\d.]+", first), first
+    assert len(text.stdout.strip().splitlines()) >= 2  # the passage's text under it
+
+
+def test_search_of_an_empty_query_is_a_one_line_error(env):
+    one_line_error(run("search", "  "), "the question is empty")
+
+
+@pytest.fixture
+def scripted_chat(env, embedder, monkeypatch):
+    """`assistant chat` over the fixture index, with a scripted model in place of the real one."""
+    from fakes import ScriptedLLM
+
+    from assistant import answer, index
+    from assistant.config import from_env
+
+    index.update(from_env(), embedder=embedder)
+    llm = ScriptedLLM(
+        replies=[
+            "Operation Serval was transformed to Operation Barkhane in August 2014 [1].",
+            "How many French troops were in Mali during Operation Barkhane?",  # the rewrite
+            "Approximately 2,400 of France's 4,300 troops were in Mali [1].",
+        ]
+    )
+    real = answer.Assistant
+
+    def build(settings, model=None, **kwargs):
+        sure = settings.with_(retry_confidence=2.0, extract_confidence=2.0)
+        return real(sure, model=model, embedder=embedder, llm=llm, log=lambda m: None)
+
+    monkeypatch.setattr(answer, "Assistant", build)
+    return llm
+
+
+def test_chat_answers_line_by_line_with_the_conversation_as_history(scripted_chat):
+    questions = [
+        "When did Operation Serval become Operation Barkhane?",
+        "How many troops were there then?",
+        "",  # an empty line ends the conversation
+        "This is never asked?",
+    ]
+    result = CliRunner().invoke(cli, ["chat"], input="\n".join(questions) + "\n")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Operation Barkhane in August 2014 [1]." in out and "2,400 of France's 4,300 troops" in out
+    assert out.count("Sources:") == 2 and out.count("[1] seeds/serval.txt (chars ") == 2
+    assert "Traceback" not in result.output
+    assert len(scripted_chat.prompts) == 3  # two answers and one follow-up rewrite: nothing more
+    rewrite = scripted_chat.prompts[1][-1]["content"]
+    assert "User: When did Operation Serval become Operation Barkhane?" in rewrite
+    assert "Assistant: Operation Serval was transformed to Operation Barkhane in August 2014." in rewrite
+
+
+def test_chat_ends_at_end_of_input_and_goes_on_after_a_bad_question(scripted_chat):
+    text = "x" * 3000 + "\nWhen did Operation Serval become Operation Barkhane?"  # no final newline
+    result = CliRunner().invoke(cli, ["chat"], input=text)
+    assert result.exit_code == 0, result.output
+    assert "3,000 characters" in result.stderr and "August 2014 [1]." in result.stdout

@@ -64,6 +64,10 @@ def test_answer_type(question, kind):
         ("place", "Which countries left ECOWAS?", "Mali, Burkina Faso and Niger [1].", True),
         ("place", "Where did Mali send the troops?", "Mali sent the troops [1].", False),
         (None, "Why did Mali expel him?", "Because of his remarks [1].", True),
+        ("name", "Who leads Mali?", "Mali's politics have been turbulent since 2012 [1].", False),
+        ("name", "Who leads Mali's junta?", "Mali’s Junta Is Looking to Blame Anyone but Itself [1]", False),
+        ("date", "When did Wagner leave Mali?", "So where does this leave Mali in 2025 [1]?", False),
+        (None, "Why did Wagner come?", "Why would Wagner come [1]?", False),
     ],
 )
 def test_fits_type(kind, question, text, want):
@@ -108,12 +112,16 @@ def test_salvage(sentence, spans, question, want):
     assert decide.salvage(sentence, spans, question) == want
 
 
-def test_confidence_rises_with_each_signal():
+def test_confidence_rises_with_the_models_belief_and_the_retrieval():
+    """The fitted weights may weigh lexical signals either way (on the tuning sets, questions the
+    documents do not answer cover their evidence better than paraphrased answerable ones do);
+    the model's own signals and retrieval must count for an answer."""
     from assistant.types import Signals
 
-    low = Signals(refusal=0.9, relevance=0.3, coverage=0.2, typed=0.0)
+    low = Signals(refusal=0.9, relevance=0.3, coverage=0.5, typed=0.5, verified=0.2, certainty=0.5)
     assert 0 <= decide.confidence(low) <= 1
-    for change in ({"refusal": 0.1}, {"relevance": 0.7}, {"coverage": 0.9}, {"typed": 1.0}):
+    for change in ({"refusal": 0.1}, {"relevance": 0.7}, {"verified": 0.9}, {"certainty": 0.95}):
         higher = Signals(**{**low.__dict__, **change})
         assert decide.confidence(higher) > decide.confidence(low), change
-    assert decide.confidence(Signals(None, 0.5, 0.5, 1.0)) == decide.confidence(Signals(0.5, 0.5, 0.5, 1.0))
+    unknown = Signals(None, 0.5, 0.5, 1.0)
+    assert decide.confidence(unknown) == decide.confidence(Signals(0.5, 0.5, 0.5, 1.0, 0.5, 0.5))

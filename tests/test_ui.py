@@ -3,18 +3,19 @@
 No Gradio and no models here: these run in well under a second.
 """
 
-import threading
-
 import dataclasses
+import html
+import threading
+import time
 
 import pytest
 from conftest import pdf_bytes
 
 from assistant.errors import BadDocument, BadQuestion
-from assistant.types import Answer, Citation, Timings
+from assistant.types import Answer, Checks, Citation, Evidence, Passage, Timings
 from assistant.web import highlight as hl
 from assistant.web import uploads
-from assistant.web.session import Session, Turn, stream_ask, strip_markers
+from assistant.web.session import Session, Stopped, Turn, stream_ask, strip_markers
 
 TEXT = (
     "Mali is in West Africa. Operation Serval began in 2013. It became Operation Barkhane "
@@ -423,3 +424,147 @@ def test_delete_only_removes_stored_uploads(tmp_path, source, deleted):
     assert uploads.delete(tmp_path, source) is deleted
     assert (tmp_path / "docs" / "a.txt").exists()
     assert (tmp_path / "uploads" / "a.txt").exists() is not deleted
+
+
+# --- a declined answer shows its work ------------------------------------------------------------
+def declined(reason="model declined", evidence=()):
+    return dataclasses.replace(
+        answer(text="The documents do not answer this question.", abstained=True),
+        evidence=tuple(evidence),
+        checks=Checks(abstain_reason=reason),
+        confidence=0.2,
+    )
+
+
+@pytest.mark.parametrize(
+    "reason, words",
+    [
+        ("no relevant passage", "No passage in the documents is close enough to the question."),
+        ("model declined", "The model did not find the answer in the passages it read."),
+        ("no supported citation", "The model's answer could not be traced to the passages it read"),
+        ("the answer does not give the date asked for", "The model's answer does not give the date"),
+        ("low confidence (0.12) that the documents answer this", "Low confidence (0.12) that the"),
+        (None, ""),
+    ],
+)
+def test_reason_text_says_why_in_plain_words(reason, words):
+    text = hl.reason_text(reason)
+    assert text.startswith(words) and (not text or text.endswith("."))
+
+
+def test_a_declined_answer_shows_why_and_the_passages_searched():
+    ev = [
+        Evidence(1, Passage("docs/a.txt", 0, 23, "Mali is in West <Africa>.")),
+        Evidence(2, Passage("docs/r.pdf", 5, 30, "Line one.\nLine two.", page=2)),
+    ]
+    out = hl.answer_html(declined(evidence=ev), turn=1)
+    assert 'class="abstain-why">Why: The model did not find the answer' in out
+    assert "Confidence that the documents answer this: low (0.20)</div>" in out  # kept, no repeat
+    details = out[out.index("<details") : out.index("</details>")]
+    assert "<summary>2 passages searched</summary>" in details
+    assert ">a.txt<" in details and "docs/a.txt · characters 0–23" in details
+    assert "Mali is in West &lt;Africa&gt;." in details and "<Africa>" not in details
+    assert "page 2" in details and "Line one.\nLine two." in details
+    assert "<details" not in hl.answer_html(declined("no relevant passage"), turn=1)
+
+
+# --- copy as Markdown ----------------------------------------------------------------------------
+def test_answer_markdown_lists_numbered_references():
+    pdf = Citation(2, "docs/r.pdf", 4, 20, "Wagner  arrived\nin 2021.", page=2, supported=False)
+    a = answer("Who came, and when?", "Serval began [1]. Wagner came in 2021 [2].", citations=[cite(), pdf])
+    md = hl.answer_markdown(a)
+    assert md.split("\n\n") == [
+        "**Who came, and when?**",
+        "Serval began [1]. Wagner came in 2021 [2].",
+        "References:",
+        f"1. “Operation Serval began in 2013.” a.txt (docs/a.txt, characters {SERVAL[0]}–{SERVAL[1]})\n"
+        "2. “Wagner arrived in 2021.” r.pdf, page 2 (docs/r.pdf, characters 4–20) "
+        "(not confirmed by the citation check)",
+    ]
+    assert "<" not in md
+
+
+def test_answer_markdown_of_a_declined_answer_gives_the_reason():
+    md = hl.answer_markdown(declined("no relevant passage"))
+    assert md.endswith("_Why: No passage in the documents is close enough to the question._")
+    assert "References" not in md
+
+
+def test_every_answer_carries_its_markdown_for_the_copy_button():
+    a = answer(text="Serval began <then> [1].", citations=[cite()])
+    out = hl.answer_html(a, turn=1)
+    assert '<button type="button" class="copy-md"' in out
+    hidden = out[out.index('<pre class="md-copy" hidden>') :]
+    assert html.unescape(hidden[len('<pre class="md-copy" hidden>') : hidden.index("</pre>")]) == (
+        hl.answer_markdown(a)
+    )
+    assert "copy-md" in hl.answer_html(declined(), turn=1)
+
+
+def test_chat_messages_carry_line_breaks_as_references():
+    a = answer(text="Line one.\n\nLine two [1].", citations=[cite()])
+    (user, bot) = hl.chat_messages([Turn(1, "Two\n\nparagraphs?", a)])
+    # a blank line would end the Chatbot's HTML block and show the rest as Markdown text
+    assert "\n" not in user["content"] + bot["content"]
+    assert "Two&#10;&#10;paragraphs?" in user["content"] and "Line one.&#10;&#10;Line two" in bot["content"]
+
+
+# --- stop ------------------------------------------------------------------------------------------
+def test_a_stopped_turn_shows_its_partial_text_and_is_not_history():
+    s = Session().add(Turn(1, "Who leads the junta?", stopped=True, partial="Assimi <Goita>"))
+    (_, bot) = hl.chat_messages(s.turns)
+    assert 'class="answer stopped"' in bot["content"] and "Assimi &lt;Goita&gt;" in bot["content"]
+    assert hl.STOPPED in bot["content"]
+    assert s.history() == () and s.next_n == 2
+
+
+def test_setting_stop_ends_the_stream_and_the_generation():
+    stop, started, ended = threading.Event(), threading.Event(), []
+
+    def ask(question, history, on_token):
+        on_token("Serval ")
+        started.set()
+        try:
+            for _ in range(200):  # a model writing slowly
+                time.sleep(0.01)
+                on_token("and ")
+        except Stopped:
+            ended.append("stopped")
+            raise
+        return answer()
+
+    stream = stream_ask(ask, "q", stop=stop)
+    assert next(stream) == "Serval "
+    started.wait(2)
+    stop.set()
+    assert list(stream) == []  # no more text, no Answer
+    deadline = time.monotonic() + 2
+    while not ended and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ended == ["stopped"]  # the worker stopped writing at its next piece
+
+
+def test_closing_the_stream_stops_the_worker_too():
+    ended = []
+
+    def ask(question, history, on_token):
+        try:
+            while True:
+                on_token("x")
+                time.sleep(0.01)
+        except Stopped:
+            ended.append(True)
+            raise
+
+    stream = stream_ask(ask, "q")
+    next(stream)
+    stream.close()  # what a consumer that goes away does
+    deadline = time.monotonic() + 2
+    while not ended and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert ended == [True]
+
+
+def test_upload_names_fit_the_file_system_in_bytes():
+    name = uploads.safe_name("中" * 200 + ".txt")
+    assert len(name.encode()) <= uploads.MAX_NAME_BYTES and name.endswith(".txt")

@@ -9,7 +9,13 @@ Thin, like the CLI: questions go to `Assistant.ask` (the one answer function), d
 
 Each browser tab has its own Session in a gr.State. Model calls are queued twice over: the
 answer event runs one at a time (a Gradio concurrency limit, so a waiting user sees the queue),
-and Assistant holds a lock around the LLM.
+and Assistant holds a lock around the LLM. Stop (or Esc) and New conversation set the tab's
+stop flag: the answer event ends within 0.1 s, drawing what they leave, and the model stops at
+its next token, free for the next question.
+
+Expected problems (an empty or too long question, asking while an answer is written) are
+notes under the question box, never raised: a raised error would show a bare "Error" badge
+and a traceback in the server log.
 """
 
 from __future__ import annotations
@@ -18,14 +24,16 @@ import errno
 import os
 import socket
 import sys
+import threading
 import time
 import traceback
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no telemetry calls
 
-from ..errors import AssistantError, BadDocument, MissingDependency  # noqa: E402
+from ..errors import AssistantError, BadDocument, BadQuestion, MissingDependency  # noqa: E402
 
 try:
     import gradio as gr  # after the environment is set
@@ -51,7 +59,31 @@ PLACEHOLDER = (
     "**Ask a question about your documents.**\n\nEach answer cites its sources: "
     "select a marker like [1] to see the passage, highlighted in its document."
 )
-BUSY = "An answer is still being written; ask again when it is done."
+BUSY = "An answer is still being written; ask again when it is done, or press Stop (Esc)."
+EMPTY = "Type a question first, then press Enter or Ask."
+NOTHING_TO_REGENERATE = "Nothing to regenerate yet: ask a question first."
+
+
+def question_problem(question: str, error: BadQuestion) -> str:
+    """The web's words for a question `check_question` refused (its empty-question message
+    names a terminal command)."""
+    if not (question or "").strip():
+        return EMPTY
+    message = str(error)
+    return message[:1].upper() + message[1:]
+
+
+@dataclass
+class Run:
+    """The answer being written for one browser tab: its stop flag and the text so far."""
+
+    stop: threading.Event = field(default_factory=threading.Event)
+    text: str = ""
+    reason: str = ""  # why it was stopped: "stop" (the Stop button, Esc) or "new" (New conversation)
+
+
+def _tab(request) -> str:
+    return getattr(request, "session_hash", None) or ""
 
 
 class WebApp:
@@ -63,45 +95,74 @@ class WebApp:
         self.top_k = assistant.settings.top_k
         self.upload_limit = upload_limit
         self.read = partial(hl.read_source, self.root)
+        self._runs: dict[str, Run] = {}  # browser tab -> the answer being written for it
 
     # --- chat ------------------------------------------------------------------------------
     def post(self, question: str, session: Session, pending: str):
-        """Show the question at once (even while another user's answer holds the model)."""
+        """Show the question at once (even while another user's answer holds the model), or
+        say under the box why it cannot be asked. Returns (box, chat, pending, asked, notice):
+        `asked` is the question `answer` answers next, "" for none."""
         if pending:
-            raise gr.Error(BUSY, title="Please wait")
+            return gr.skip(), gr.skip(), gr.skip(), "", hl.notice_html(BUSY)
         try:
             q = self.assistant.check_question(question)
-        except AssistantError as e:
-            raise gr.Error(str(e), title="Cannot ask that") from e
-        return "", hl.chat_messages(session.turns, q), q
+        except BadQuestion as e:
+            return gr.skip(), gr.skip(), gr.skip(), "", hl.notice_html(question_problem(question, e))
+        return "", hl.chat_messages(session.turns, q), q, q, ""
 
-    def answer(self, question: str, session: Session, top_k: int):
+    def regenerate(self, session: Session, pending: str):
+        """Ask the last question again, in place of its answer. Returns (chat, session,
+        sources, pending, asked, notice)."""
+        if pending or not session.turns:
+            notice = hl.notice_html(BUSY if pending else NOTHING_TO_REGENERATE)
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), "", notice
+        question, session = session.turns[-1].question, Session(session.turns[:-1])
+        sources = hl.sources_panel(t.sources_html for t in session.turns)
+        return hl.chat_messages(session.turns, question), session, sources, question, question, ""
+
+    def answer(self, question: str, session: Session, top_k: int, request: gr.Request):
         """Stream the answer into the chat; then show its sources. Yields (chat, session,
-        sources, pending)."""
+        sources, pending). While it runs it alone draws the chat: Stop and New conversation set
+        its stop flag, and it draws what they leave (a raced update cannot outlive them)."""
         if not question:
             return
-        n, turn = session.next_n, None
-        ask = partial(self._ask, top_k=top_k)
+        tab = _tab(request)
+        run = self._runs[tab] = Run()
         try:
-            for part in stream_ask(ask, question, session.history()):
-                if isinstance(part, str):
-                    chat = hl.chat_messages(session.turns, question, part)
-                    yield chat, session, gr.skip(), question
-                else:
-                    turn = Turn(n, question, part, sources_html=hl.turn_sources(part, n, self.read))
-                    self._log_timings(part)
-        except AssistantError as e:
-            turn = Turn(n, question, error=str(e))
-        except Exception as e:  # noqa: BLE001 - a bug: keep the app usable and put the details in the log
-            traceback.print_exc()
-            turn = Turn(
-                n, question, error=f"Internal error ({type(e).__name__}); see the server log, then try again"
-            )
-        if turn is None:  # the stream ended without an answer: say so rather than show nothing
-            turn = Turn(n, question, error="No answer came back; please ask again")
+            turn = yield from self._write(run, question, session, top_k)
+        finally:
+            if self._runs.get(tab) is run:
+                del self._runs[tab]
+        if run.reason == "new":  # new_chat has reset the states; clear what this drew
+            yield [], gr.skip(), hl.EMPTY_SOURCES, gr.skip()
+            return
         session = session.add(turn)
         sources = hl.sources_panel(t.sources_html for t in session.turns)
         yield hl.chat_messages(session.turns), session, sources, ""
+
+    def _write(self, run: Run, question: str, session: Session, top_k):
+        """Yield the chat as the answer is written; return the finished (or stopped) Turn."""
+        n = session.next_n
+        ask = partial(self._ask, top_k=top_k)
+        try:
+            for part in stream_ask(ask, question, session.history(), stop=run.stop):
+                if isinstance(part, str):
+                    run.text = part
+                    yield hl.chat_messages(session.turns, question, part), gr.skip(), gr.skip(), gr.skip()
+                else:
+                    self._log_timings(part)
+                    return Turn(n, question, part, sources_html=hl.turn_sources(part, n, self.read))
+        except AssistantError as e:
+            return Turn(n, question, error=str(e))
+        except Exception as e:  # noqa: BLE001 - a bug: keep the app usable and put the details in the log
+            traceback.print_exc()
+            return Turn(
+                n, question, error=f"Internal error ({type(e).__name__}); see the server log, then try again"
+            )
+        if run.stop.is_set():
+            return Turn(n, question, stopped=True, partial=run.text)
+        # the stream ended without an answer: say so rather than show nothing
+        return Turn(n, question, error="No answer came back; please ask again")
 
     def _ask(self, question, history, on_token, top_k):
         return self.assistant.ask(
@@ -114,8 +175,28 @@ class WebApp:
             f"answered in {t.total_s} s (first token {t.first_token_s} s): {answer.question[:70]}"
         )
 
-    def new_chat(self):
-        return Session(), [], hl.EMPTY_SOURCES, ""
+    def stop(self, session: Session, pending: str, request: gr.Request):
+        """Stop the tab's answer: the answer event then shows what it had written, marked as
+        stopped. An answer still queued is stopped here. Returns (chat, session, pending,
+        asked, notice)."""
+        if self._halt(request, "stop") or not pending:
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), ""
+        session = session.add(Turn(session.next_n, pending, stopped=True))
+        return hl.chat_messages(session.turns), session, "", "", ""  # asked "": the queued one skips
+
+    def new_chat(self, request: gr.Request):
+        """Returns (session, chat, sources, pending, asked, notice), all empty."""
+        self._halt(request, "new")
+        return Session(), [], hl.EMPTY_SOURCES, "", "", ""
+
+    def _halt(self, request, reason: str) -> bool:
+        """Set the stop flag of the tab's answer; False if none is being written."""
+        run = self._runs.pop(_tab(request), None)
+        if run is None:
+            return False
+        run.reason = reason
+        run.stop.set()
+        return True
 
     # --- documents ---------------------------------------------------------------------------
     def documents(self):
@@ -143,6 +224,8 @@ class WebApp:
                 stored.append(uploads.store(f, f.name, self.root, self.upload_limit))
             except BadDocument as e:
                 lines.append(("bad", f"Not added: {e}"))
+            except OSError as e:  # a name the file system refuses, a full disk
+                lines.append(("bad", f"Not added: {f.name[:80]}: cannot store it ({e.strerror}); rename it"))
         if stored:
             progress(len(files) / (len(files) + 1), desc=f"Indexing {len(stored)} file(s)")
             lines += self._index(stored)
@@ -193,7 +276,8 @@ def build(assistant, upload_limit: int = uploads.MAX_BYTES) -> gr.Blocks:
     """The page: documents and settings in a sidebar; the chat with its sources beside it."""
     app = WebApp(assistant, upload_limit)
     with gr.Blocks(title="Cited assistant") as demo:
-        session, pending = gr.State(Session()), gr.State("")
+        # pending: the question being answered; asked: the question the next answer event answers
+        session, pending, asked = gr.State(Session()), gr.State(""), gr.State("")
         files, status, docs, remove, model, top_k = _sidebar(app)
         gr.HTML(HEADER)
         with gr.Row(equal_height=False):
@@ -205,7 +289,7 @@ def build(assistant, upload_limit: int = uploads.MAX_BYTES) -> gr.Blocks:
                     placeholder=PLACEHOLDER,
                     feedback_options=None,
                     latex_delimiters=[],
-                    buttons=["copy"],
+                    buttons=[],  # each answer has its own "Copy as Markdown" (highlight.copy_html)
                 )
                 with gr.Row():
                     box = gr.Textbox(
@@ -218,27 +302,44 @@ def build(assistant, upload_limit: int = uploads.MAX_BYTES) -> gr.Blocks:
                         container=False,
                     )
                     ask = gr.Button("Ask", variant="primary", scale=1, min_width=80, elem_id="ask")
-                new = gr.Button("New conversation", size="sm", elem_id="new-chat")
+                    # shown only while an answer is written (app.css); Esc presses it (app.js)
+                    stop = gr.Button("Stop", variant="stop", scale=1, min_width=80, elem_id="stop")
+                notice = gr.HTML("", elem_id="notice")
+                with gr.Row():
+                    regenerate = gr.Button("Regenerate", size="sm", elem_id="regenerate")
+                    new = gr.Button("New conversation", size="sm", elem_id="new-chat")
             with gr.Column(scale=2, min_width=300):
                 gr.Markdown("#### Sources")
                 sources = gr.HTML(hl.EMPTY_SOURCES, elem_id="sources")
-        answering = gr.on(
-            [box.submit, ask.click],
-            app.post,
-            [box, session, pending],
-            [box, chat, pending],
-            show_progress="hidden",
-            queue=False,
-        ).success(
-            app.answer,
-            [pending, session, top_k],
-            [chat, session, sources, pending],
+        answer_step = dict(
+            fn=app.answer,
+            inputs=[asked, session, top_k],
+            outputs=[chat, session, sources, pending],
             concurrency_id="model",
             concurrency_limit=1,
             show_progress="minimal",
         )
+        gr.on(
+            [box.submit, ask.click],
+            app.post,
+            [box, session, pending],
+            [box, chat, pending, asked, notice],
+            show_progress="hidden",
+            queue=False,
+        ).success(**answer_step)
+        regenerate.click(
+            app.regenerate,
+            [session, pending],
+            [chat, session, sources, pending, asked, notice],
+            show_progress="hidden",
+            queue=False,
+        ).success(**answer_step)
+        # No `cancels=`: Gradio 6's cancel at times left an "Error" badge on the chat; the stop
+        # flag these set ends the answer event itself, within 0.1 s, and frees the model.
+        stop.click(app.stop, [session, pending], [chat, session, pending, asked, notice], queue=False)
+        cleared = [session, chat, sources, pending, asked, notice]
         for reset in (new.click, chat.clear):
-            reset(app.new_chat, None, [session, chat, sources, pending], queue=False, cancels=[answering])
+            reset(app.new_chat, None, cleared, queue=False)
         files.upload(app.upload, files, [status, docs, files], concurrency_id="index", concurrency_limit=1)
         remove.click(app.remove, docs, [status, docs], concurrency_id="index", concurrency_limit=1)
         demo.load(lambda: (app.documents(), app.model_info()), None, [docs, model])

@@ -164,12 +164,105 @@ def confidence_html(answer: Answer) -> str:
     if c is None:
         return ""
     level = "high" if c >= 0.75 else "medium" if c >= 0.4 else "low"
-    why = answer.checks.abstain_reason if answer.abstained else None
-    reason = f" · declined: {esc(why)}" if why else ""
     return (
         f'<div class="confidence {level}" title="How likely the documents answer this question, '
-        f'from the model\'s own probabilities and the retrieved evidence">'
-        f"Confidence that the documents answer this: {level} ({c:.2f}){reason}</div>"
+        f"from the model's own probabilities and the retrieved evidence\">"
+        f"Confidence that the documents answer this: {level} ({c:.2f})</div>"
+    )
+
+
+# --- a declined answer: why, and what was read ------------------------------------------------
+_REASONS = {
+    "no relevant passage": "no passage in the documents is close enough to the question.",
+    "model declined": "the model did not find the answer in the passages it read.",
+    "no supported citation": "the model's answer could not be traced to the passages it read, "
+    "so it is not shown.",
+}
+
+
+def reason_text(reason: str | None) -> str:
+    """`Checks.abstain_reason` in plain words, as a sentence.
+
+    >>> reason_text("model declined")
+    'The model did not find the answer in the passages it read.'
+    >>> reason_text("the answer does not give the date asked for")
+    "The model's answer does not give the date asked for."
+    """
+    if not reason:
+        return ""
+    text = _REASONS.get(reason, reason)
+    if text.startswith("the answer does not give"):
+        text = "the model's" + text[len("the") :]
+    text = text[0].upper() + text[1:]
+    return text if text.endswith(".") else text + "."
+
+
+def why_html(answer: Answer) -> str:
+    text = reason_text(answer.checks.abstain_reason)
+    return f'<div class="abstain-why">Why: {esc(text)}</div>' if text else ""
+
+
+def evidence_html(answer: Answer) -> str:
+    """The passages the model read, collapsed: the work behind a declined answer."""
+    items = answer.evidence
+    if not items:
+        return ""
+    rows = "".join(
+        f'<div class="ev-item"><div class="ev-head"><span class="src-n">[{e.n}]</span> '
+        f'<span class="src-title">{esc(title_of(e.passage.source))}</span>'
+        + (f'<span class="src-page">page {e.passage.page}</span>' if e.passage.page else "")
+        + f'</div><div class="src-path">{esc(e.passage.source)} · characters '
+        f"{e.passage.start}–{e.passage.end}</div>"
+        f'<div class="ev-text">{esc(e.passage.text)}</div></div>'
+        for e in items
+    )
+    label = f"{len(items)} passage{'s' * (len(items) != 1)} searched"
+    return f'<details class="evidence"><summary>{label}</summary>{rows}</details>'
+
+
+# --- copy as Markdown ------------------------------------------------------------------------
+def answer_markdown(answer: Answer) -> str:
+    """The answer as Markdown with a numbered reference list: what "Copy" puts on the clipboard.
+
+    >>> from assistant.types import Citation, Timings
+    >>> c = Citation(1, "docs/serval.txt", 75, 108, "Serval became  Barkhane in 2014.")
+    >>> print(answer_markdown(Answer("When?", "In 2014 [1].", False, (c,), "m", Timings())))
+    **When?**
+    <BLANKLINE>
+    In 2014 [1].
+    <BLANKLINE>
+    References:
+    <BLANKLINE>
+    1. “Serval became Barkhane in 2014.” serval.txt (docs/serval.txt, characters 75–108)
+    """
+    parts = [f"**{_flat(answer.question)}**", answer.answer.strip()]
+    if answer.abstained:
+        why = reason_text(answer.checks.abstain_reason)
+        parts += [f"_Why: {why}_"] if why else []
+    elif answer.citations:
+        parts += ["References:", "\n".join(_reference(c) for c in answer.citations)]
+    return "\n\n".join(parts)
+
+
+def _reference(c: Citation) -> str:
+    page = f", page {c.page}" if c.page else ""
+    flag = " (not confirmed by the citation check)" if not c.supported else ""
+    return (
+        f"{c.n}. “{_flat(c.quote)}” {title_of(c.source)}{page} "
+        f"({c.source}, characters {c.start}–{c.end}){flag}"
+    )
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+def copy_html(answer: Answer) -> str:
+    """A Copy button and, hidden beside it, the Markdown it copies (app.js does the copying)."""
+    return (
+        '<div class="answer-tools"><button type="button" class="copy-md" '
+        'title="Copy the answer and its references as Markdown">Copy as Markdown</button>'
+        f'<pre class="md-copy" hidden>{esc(answer_markdown(answer))}</pre></div>'
     )
 
 
@@ -178,12 +271,13 @@ def answer_html(answer: Answer, turn: int) -> str:
     if answer.abstained:
         return (
             f'<div class="abstain"><div class="abstain-text">{esc(answer.answer)}</div>'
-            f"{confidence_html(answer)}{searched(answer)}</div>"
+            f"{why_html(answer)}{confidence_html(answer)}{searched(answer)}{evidence_html(answer)}"
+            f"{copy_html(answer)}</div>"
         )
     titles = {c.n: title_of(c.source) + (f", page {c.page}" if c.page else "") for c in answer.citations}
     return (
         f'<div class="answer"><p>{link_markers(answer.answer, turn, titles)}</p>'
-        f"{confidence_html(answer)}{searched(answer)}</div>"
+        f"{confidence_html(answer)}{searched(answer)}{copy_html(answer)}</div>"
     )
 
 
@@ -203,12 +297,31 @@ def error_html(message: str) -> str:
     return f'<div class="error">{esc(message)}</div>'
 
 
+STOPPED = "Stopped. Ask again, or press Regenerate."
+
+
+def stopped_html(partial: str) -> str:
+    """What was written before Stop, marked as unfinished and unchecked."""
+    text = f"<p>{esc(partial)}</p>" if partial.strip() else ""
+    return f'<div class="answer stopped">{text}<div class="stopped-note">{STOPPED}</div></div>'
+
+
+def notice_html(message: str) -> str:
+    """A note under the question box: why a question was not asked."""
+    return f'<div class="notice">{esc(message)}</div>' if message else ""
+
+
+def _reply(t) -> str:
+    if t.answer:
+        return answer_html(t.answer, t.n)
+    return stopped_html(t.partial) if t.stopped else error_html(t.error)
+
+
 def chat_messages(turns, pending: str = "", partial: str | None = None) -> list[dict]:
     """The Chatbot's messages: every turn, then the question being answered, if any."""
     out = []
     for t in turns:
-        reply = answer_html(t.answer, t.n) if t.answer else error_html(t.error)
-        out += [_message("user", question_html(t.question)), _message("assistant", reply)]
+        out += [_message("user", question_html(t.question)), _message("assistant", _reply(t))]
     if pending:
         reply = streaming_html(partial) if partial else pending_html()
         out += [_message("user", question_html(pending)), _message("assistant", reply)]
@@ -216,4 +329,6 @@ def chat_messages(turns, pending: str = "", partial: str | None = None) -> list[
 
 
 def _message(role: str, content: str) -> dict:
-    return {"role": role, "content": content}
+    # The Chatbot reads a message as Markdown first, where a blank line would end the HTML
+    # block and turn the rest into text: line breaks travel as character references instead.
+    return {"role": role, "content": content.replace("\r", "&#13;").replace("\n", "&#10;")}

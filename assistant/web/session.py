@@ -12,7 +12,7 @@ browser tab, so two people never share a conversation.
     (('Who leads the junta?', 'Assimi Goita leads the junta.'),)
 
 `stream_ask(assistant.ask, question, s.history())` then yields the growing partial text (str)
-while the model writes, and the final Answer last.
+while the model writes, and the final Answer last; setting its `stop` event ends it early.
 """
 
 from __future__ import annotations
@@ -32,9 +32,11 @@ _MARKER = re.compile(r"\s*\[\d+\]")
 class Turn:
     n: int  # 1-based; names this turn's source cards in the page (src-<n>-<citation>)
     question: str
-    answer: Answer | None = None  # None when the question failed with `error`
+    answer: Answer | None = None  # None when the question failed with `error`, or was stopped
     error: str = ""
     sources_html: str = ""  # the rendered source cards, read from the files once
+    stopped: bool = False  # the user stopped the answer while it was being written
+    partial: str = ""  # what had been written when it was stopped (unchecked)
 
 
 @dataclass(frozen=True)
@@ -66,35 +68,68 @@ def strip_markers(text: str) -> str:
 _DONE = object()
 
 
-def stream_ask(ask, question: str, history=()):
+class Stopped(Exception):
+    """Raised in the worker, from `on_token`, to end a generation the user stopped."""
+
+
+def stream_ask(ask, question: str, history=(), stop: threading.Event | None = None):
     """Run `ask` in a worker thread; yield the growing answer text, then the Answer.
 
     `ask` is `Assistant.ask` (or anything with its signature). Pieces that arrive together are
     yielded as one update, so a slow browser is never flooded. An exception in `ask` is raised
     here, in the caller's thread, after the text streamed so far.
+
+    Setting `stop` (or closing this generator) ends the stream with no Answer; the worker
+    stops at the model's next piece, so the model is free for the next question.
     """
+    stop = stop or threading.Event()
     pieces: queue.Queue = queue.Queue()
     result: dict = {}
 
+    def on_token(piece):
+        if stop.is_set():
+            raise Stopped  # unwinds the generation, which releases the model
+        pieces.put(piece)
+
     def work():
         try:
-            result["answer"] = ask(question, history=history, on_token=pieces.put)
+            result["answer"] = ask(question, history=history, on_token=on_token)
         except BaseException as e:  # noqa: BLE001 - handed to the caller's thread, raised there
             result["error"] = e
         finally:
             pieces.put(_DONE)
 
     threading.Thread(target=work, name="ask", daemon=True).start()
-    text, done = "", False
-    while not done:
-        batch = [pieces.get()]
-        while batch[-1] is not _DONE and not pieces.empty():
-            batch.append(pieces.get_nowait())
-        done = batch[-1] is _DONE
-        new = "".join(p for p in batch if p is not _DONE)
-        if new:
-            text += new
-            yield text
+    text, done, finished = "", False, False
+    try:
+        while not done:
+            batch = _next_batch(pieces, stop)
+            if batch is None:  # stopped
+                return
+            done = batch[-1] is _DONE
+            new = "".join(p for p in batch if p is not _DONE)
+            if new:
+                text += new
+                yield text
+        finished = True
+    finally:
+        if not finished:  # stopped, or the consumer went away: end the generation too
+            stop.set()
+    if stop.is_set():
+        return
     if "error" in result:
         raise result["error"]
     yield result["answer"]
+
+
+def _next_batch(pieces: queue.Queue, stop: threading.Event, poll: float = 0.1) -> list | None:
+    """Every piece waiting, at least one; None once `stop` is set."""
+    while not stop.is_set():
+        try:
+            batch = [pieces.get(timeout=poll)]
+        except queue.Empty:
+            continue
+        while batch[-1] is not _DONE and not pieces.empty():
+            batch.append(pieces.get_nowait())
+        return batch
+    return None

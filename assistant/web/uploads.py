@@ -28,6 +28,7 @@ from ..ingest import SUPPORTED, read_document
 UPLOADS = "uploads"  # the folder under the project root; sources there are named "uploads/x"
 MAX_BYTES = 20 * 2**20  # a 20 MB PDF is hundreds of pages; more is rarely a document
 MAX_NAME = 120  # characters; long enough for real titles, short enough for any file system
+MAX_NAME_BYTES = 240  # file systems count bytes (255 at most): 120 CJK characters are 360
 _UNSAFE = re.compile(r"[^\w.-]+")  # \w keeps letters of every script: "Résumé.pdf" stays
 
 
@@ -50,6 +51,8 @@ def safe_name(name: str) -> str:
         raise BadDocument(f"{shown}: unsupported type {kind}; upload a {', '.join(sorted(SUPPORTED))} file")
     stem = _UNSAFE.sub("_", stem).strip("._-")
     stem = re.sub(r"_+", "_", stem).strip("_")[: MAX_NAME - len(suffix) - 1]
+    while len(f"{stem}.{suffix}".encode()) > MAX_NAME_BYTES:
+        stem = stem[:-1]
     if not stem:
         raise BadDocument(f"{shown}: the name has no letters or digits; rename the file")
     return f"{stem}.{suffix}"

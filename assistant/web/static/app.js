@@ -1,6 +1,41 @@
 // Markers and cards are plain links and divs; this makes selecting either one bring the cited
 // passage into view (its card scrolled into the sources panel) and marks both as selected.
+// Also: "Copy as Markdown" buttons, Esc to stop an answer, and a closed sidebar on phones.
 () => {
+  // The clipboard API needs a secure context (localhost is one); elsewhere, the old way.
+  const copyText = (text) => {
+    if (navigator.clipboard && window.isSecureContext) return navigator.clipboard.writeText(text);
+    const area = document.createElement('textarea');
+    area.value = text;
+    area.style.position = 'fixed';
+    area.style.opacity = '0';
+    document.body.appendChild(area);
+    area.select();
+    const ok = document.execCommand('copy');
+    area.remove();
+    return ok ? Promise.resolve() : Promise.reject(new Error('copy refused'));
+  };
+  const copyAnswer = (button) => {
+    const markdown = button.parentElement.querySelector('.md-copy')?.textContent || '';
+    copyText(markdown).then(() => {
+      button.classList.add('copied');
+      button.textContent = 'Copied';
+      setTimeout(() => {
+        button.classList.remove('copied');
+        button.textContent = 'Copy as Markdown';
+      }, 2000);
+    }, () => { button.textContent = 'Copy failed: select the text instead'; });
+  };
+  const visible = (el) => el && el.offsetParent !== null;
+  // A phone's screen is the chat's: the sidebar (documents, settings) starts closed there.
+  if (window.matchMedia('(max-width: 768px)').matches) {
+    let tries = 0;
+    const closeSidebar = setInterval(() => {
+      const toggle = document.querySelector('.sidebar.open .toggle-button');
+      if (toggle) toggle.click();
+      if (toggle || ++tries > 100) clearInterval(closeSidebar);
+    }, 50);
+  }
   const show = (card) => {
     document.querySelectorAll('.src-card.selected, a.cite.selected')
       .forEach((e) => e.classList.remove('selected'));
@@ -10,6 +45,12 @@
     card.scrollIntoView({behavior: 'smooth', block: 'nearest'});
   };
   document.addEventListener('click', (e) => {
+    const copy = e.target.closest('button.copy-md');
+    if (copy) {
+      e.preventDefault();
+      copyAnswer(copy);
+      return;
+    }
     const link = e.target.closest('a.cite');
     if (link) {
       const card = document.getElementById(link.getAttribute('href').slice(1));
@@ -21,6 +62,12 @@
     if (card) show(card);
   }, true);
   document.addEventListener('keydown', (e) => {
+    const stop = document.getElementById('stop');
+    if (e.key === 'Escape' && visible(stop)) {
+      e.preventDefault();
+      stop.click();
+      return;
+    }
     if ((e.key === 'Enter' || e.key === ' ') && e.target.classList?.contains('src-card')) {
       e.preventDefault();
       show(e.target);
