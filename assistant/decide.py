@@ -69,10 +69,13 @@ _TYPES = [
             re.I,
         ),
     ),
+    ("reason", re.compile(r"^\W*why\b|\bfor what reason\b|\bwhat (was|is|were|are) the reasons?\b", re.I)),
     (
         "name",
         re.compile(
-            r"^\W*(who|whom|whose)\b|\b(which|what)\s+(\w+\s+){0,2}?(person|people|minister|president|leader|official|group|company|companies|organi[sz]ation|body|ally|allies|colonel|general|spokes\w+)\b",
+            r"\bwhat (was|is|were|are) the names? of\b|^\W*(who|whom|whose)\b"
+            r"|\b(which|what)\s+(\w+\s+){0,2}?(person|people|minister|president|leader|official|group|"
+            r"company|companies|organi[sz]ation|body|ally|allies|colonel|general|spokes\w+)\b",
             re.I,
         ),
     ),
@@ -85,11 +88,17 @@ _DATE = re.compile(
     r"|\b\d+ (years?|months?|weeks?|days?) (ago|later|after|before)\b",
     re.I,
 )
+_BECAUSE = re.compile(
+    r"\b(because|since|as a result|due to|owing to|after|following|over|amid|in response|accus\w*|"
+    r"in order to|so that|to (protest|punish|avoid|prevent|stop|counter|halt|fight|support)|"
+    r"for (its|their|his|her)|reason|blam\w*|citing|said|says)\b",
+    re.I,
+)
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")
 
 
 def answer_type(question: str) -> str | None:
-    """'count', 'quantity', 'date', 'place', 'name', or None (any statement may answer)."""
+    """'count', 'quantity', 'date', 'place', 'reason', 'name', or None (any statement may answer)."""
     for kind, pattern in _TYPES:
         if pattern.search(question):
             return kind
@@ -131,6 +140,9 @@ def fits_type(kind: str | None, question: str, text: str) -> bool:
         return bool(numbers(text) - numbers(question)) or states_number(text)
     if kind == "date":
         return bool(_DATE.search(text))
+    if kind == "reason":  # a reason, not the question's event restated
+        new = set(terms(text)) - set(terms(question))
+        return len(new) >= 2 and bool(_BECAUSE.search(text))
     return bool(_new_names(text, question))  # place, name
 
 

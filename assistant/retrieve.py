@@ -148,7 +148,36 @@ def _candidate_sentences(hits: list[Hit]) -> list[tuple[int, int, Passage, Passa
             if key in seen or len(sent.text) < 20 or is_instruction(sent.text):
                 continue
             seen.add(key)
-            out.append((rank, j, sent, h.passage))
+            out += [(rank, j, piece, h.passage) for piece in windows(sent, MAX_SENTENCE_CHARS)]
+    return out
+
+
+MAX_SENTENCE_CHARS = 400  # a longer "sentence" (minutes with no full stops) is shown in pieces
+
+
+def windows(sent: Passage, size: int) -> list[Passage]:
+    """`sent` cut at spaces into exact sub-spans of at most `size` characters (one span when it
+    is short), so that no sentence can overflow the prompt.
+
+    >>> [p.text for p in windows(Passage("a.txt", 10, 33, "one two three four five"), 10)]
+    ['one two', 'three four', 'five']
+    >>> windows(Passage("a.txt", 0, 5, "short"), 10)[0].start
+    0
+    """
+    text, out, start = sent.text, [], 0
+    while start < len(text):
+        while start < len(text) and text[start].isspace():
+            start += 1
+        end = len(text) if len(text) - start <= size else (text.rfind(" ", start, start + size + 1))
+        if end <= start:  # one word longer than the window: cut it
+            end = start + size
+        piece = text[start:end]
+        lead = len(piece) - len(piece.lstrip())
+        piece = piece.strip()
+        if piece:
+            s = sent.start + start + lead
+            out.append(Passage(sent.source, s, s + len(piece), piece, sent.page))
+        start = end
     return out
 
 

@@ -182,9 +182,9 @@ def main(folders):
     ]
     extractor = Extractor(*load_items())
     print("retry_at extract_at decline_below " + " ".join(k[:14] for k in keys))
-    for retry_at in (2.0, 0.8, 0.6, 0.5, 0.4, 0.3, 0.0):
-        for extract_at in (2.0, 0.9, 0.8, 0.7, 0.6, 0.5):
-            for below in (0.0, 0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9):
+    for retry_at in (2.0, 0.6, 0.5, 0.4, 0.3):
+        for extract_at in (2.0, 0.9, 0.8, 0.7):
+            for below in (0.0, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8):
                 s = summarize(replay(every, w, wb, retry_at, below, extract_at, extractor))
                 print(
                     f"{retry_at:8.1f} {extract_at:10.1f} {below:13.1f} "

@@ -38,7 +38,9 @@ def test_streaming_refusal(text, want):
         ("Who leads the junta?", "name"),
         ("Which close ally of France tried to save the G5 Sahel?", "name"),
         ("Which company was expelled?", "name"),
-        ("Why did Mali expel the ambassador?", None),
+        ("Why did Mali expel the ambassador?", "reason"),
+        ("What was the name of the French ambassador?", "name"),
+        ("How did the ministry describe the decision?", None),
         ("What did Le Drian say about Wagner?", None),
     ],
 )
@@ -63,11 +65,23 @@ def test_answer_type(question, kind):
         ("name", "Which close ally of France tried to save it?", "Chad [1].", True),
         ("place", "Which countries left ECOWAS?", "Mali, Burkina Faso and Niger [1].", True),
         ("place", "Where did Mali send the troops?", "Mali sent the troops [1].", False),
-        (None, "Why did Mali expel him?", "Because of his remarks [1].", True),
+        ("reason", "Why did Mali expel him?", "Because of his hostile remarks [1].", True),
+        (
+            "reason",
+            "Why did Mali suspend RFI and France24?",
+            "The Mali government suspended RFI and France24 [1].",
+            False,
+        ),
+        (
+            "reason",
+            "Why did Mali suspend RFI?",
+            "Mali suspended RFI after it reported abuses by soldiers [1].",
+            True,
+        ),
         ("name", "Who leads Mali?", "Mali's politics have been turbulent since 2012 [1].", False),
         ("name", "Who leads Mali's junta?", "Mali’s Junta Is Looking to Blame Anyone but Itself [1]", False),
         ("date", "When did Wagner leave Mali?", "So where does this leave Mali in 2025 [1]?", False),
-        (None, "Why did Wagner come?", "Why would Wagner come [1]?", False),
+        ("reason", "Why did Wagner come?", "Why would Wagner come [1]?", False),
     ],
 )
 def test_fits_type(kind, question, text, want):

@@ -74,3 +74,23 @@ def test_evidence_reads_sentence_vectors_from_the_index(settings, counting_embed
     fresh = Retriever(bare, counting_embedder, settings).evidence(q, hits)
     assert len(counting_embedder.calls) == 2
     assert [e.passage for e in fresh] == [e.passage for e in from_index]
+
+
+def test_a_sentence_without_full_stops_cannot_overflow_the_prompt(settings, embedder, project):
+    """Meeting minutes in lower case, 9,000 characters with no sentence break: the evidence is
+    cut into exact pieces within the budget, so the prompt stays bounded."""
+    from assistant.retrieve import MAX_SENTENCE_CHARS
+
+    line = "the committee discussed the gao base budget and the wells"
+    words = " ".join(f"item {i} {line}" for i in range(140))
+    (project / "docs" / "minutes.txt").write_text(words, encoding="utf-8")
+    index.update(settings, embedder=embedder, log=lambda m: None)
+    r = Retriever(index.load(settings), embedder, settings)
+    q = "What did the committee discuss about the Gao base budget?"
+    hits = r.search(q, k=4)
+    ev = r.evidence(q, hits)
+    text = (project / "docs" / "minutes.txt").read_text(encoding="utf-8")
+    assert ev and sum(len(e.passage.text) for e in ev) <= settings.evidence_chars * 1.15 + MAX_SENTENCE_CHARS
+    for e in ev:
+        if e.passage.source.endswith("minutes.txt"):
+            assert text[e.passage.start : e.passage.end] == e.passage.text
