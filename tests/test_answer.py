@@ -14,7 +14,7 @@ def make(settings, embedder, scripted):
     def build(*replies):
         llm = scripted(replies=list(replies))
         # the model's draft decides, as before the answer decision: no retry, no quoting
-        plain = settings.with_(retry_confidence=2.0, extract_confidence=2.0)
+        plain = settings.with_(retry_confidence=2.0, extract_confidence=2.0, min_confidence=0.0)
         return Assistant(plain, embedder=embedder, llm=llm, log=lambda m: None), llm
 
     return build
@@ -94,7 +94,7 @@ def test_documents_cannot_open_a_chat_turn_or_change_the_format(settings, embedd
     )
     index.update(settings, embedder=embedder)
     llm = scripted("HACKED")
-    plain = settings.with_(retry_confidence=2.0, extract_confidence=2.0)
+    plain = settings.with_(retry_confidence=2.0, extract_confidence=2.0, min_confidence=0.0)
     a = Assistant(plain, embedder=embedder, llm=llm, log=lambda m: None)
     ans = a.ask("When did Barkhane troops leave Gao?")
     user_turn = llm.prompts[0][-1]["content"]
@@ -155,7 +155,7 @@ def test_a_when_question_answered_without_a_date_is_declined(make):
 # --- the answer decision (decide.py) through the real pipeline, with a scripted model ----------
 def test_a_confident_refusal_is_asked_again_with_the_refusal_barred(make, settings):
     a, llm = make(prompts.REFUSAL, "Operation Serval became Operation Barkhane in August 2014 [1].")
-    a.settings = settings.with_(retry_confidence=0.5)
+    a.settings = settings.with_(retry_confidence=0.5, min_confidence=0.0)
     llm.refusal_probability = 0.05  # the model itself barely believed its refusal
     ans = a.ask("When did Operation Serval become Operation Barkhane?")
     assert not ans.abstained and "August 2014" in ans.answer
@@ -182,7 +182,7 @@ def test_a_low_confidence_answer_is_declined(make, settings):
 
 def test_when_the_model_gives_nothing_usable_the_best_evidence_is_quoted(make, settings):
     a, llm = make(prompts.REFUSAL, prompts.REFUSAL)
-    a.settings = settings.with_(retry_confidence=0.0, extract_confidence=0.0)
+    a.settings = settings.with_(retry_confidence=0.0, extract_confidence=0.0, min_confidence=0.0)
     ans = a.ask("When did Operation Serval become Operation Barkhane?")
     assert not ans.abstained and ans.checks.extracted
     (c,) = ans.citations
