@@ -232,7 +232,7 @@ class Assistant:
                 signals=sig,
             )
         evidence = self.retriever.evidence(query, hits, qvec, top_k=top_k)
-        messages = prompts.answer_messages(query, evidence)
+        evidence, messages = self._fit(query, evidence)
         raw, first = self._generate(messages, on_token, t0, show_refusal=False)
         with self._llm_lock:
             certainty = self.llm.certainty()
@@ -267,6 +267,17 @@ class Assistant:
         first = first if first is not None else round(time.perf_counter() - t0, 3)
         timings = Timings(retrieved, first, round(time.perf_counter() - t0, 3), generations=generations)
         return replace(answer, timings=timings, confidence=conf, signals=sig)
+
+    def _fit(self, query: str, evidence: list) -> tuple[list, list[dict]]:
+        """The answer prompt, with evidence dropped from the end until it fits the model's
+        context beside the answer and the yes/no check (a margin covers the chat template)."""
+        budget = self.settings.n_ctx - self.settings.max_tokens - 96
+        while True:
+            messages = prompts.answer_messages(query, evidence)
+            used = sum(self.llm.count_tokens(m["content"]) + 8 for m in messages)
+            if used <= budget or len(evidence) <= 1:
+                return evidence, messages
+            evidence = evidence[:-1]
 
     def _generate(self, messages, on_token, t0, show_refusal=True, avoid=None) -> tuple[str, float | None]:
         """Stream the model's reply to `on_token`; returns (text, time of the first piece shown).

@@ -141,8 +141,14 @@ def prefix_messages() -> list[dict]:
     return [{"role": "system", "content": SYSTEM}, *EXAMPLES, {"role": "user", "content": QUESTION_HEADER}]
 
 
+HISTORY_CHARS = 600  # of each earlier question and answer shown to the rewrite: it needs names, not essays
+
+
 def rewrite_messages(question: str, history) -> list[dict]:
-    turns = "\n".join(f"User: {q}\nAssistant: {a}" for q, a in history[-3:])
+    """The follow-up rewrite prompt: the last three turns, each cut to HISTORY_CHARS, so a long
+    conversation cannot overflow the model's context."""
+    cut = lambda t: t if len(t) <= HISTORY_CHARS else t[:HISTORY_CHARS].rsplit(" ", 1)[0] + " ..."
+    turns = "\n".join(f"User: {cut(q)}\nAssistant: {cut(a)}" for q, a in history[-3:])
     user = f"Conversation:\n{turns}\n\nLast question: {defuse(question)}\nRewritten question:"
     return [{"role": "system", "content": REWRITE_SYSTEM}, {"role": "user", "content": user}]
 

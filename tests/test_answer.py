@@ -201,3 +201,20 @@ def test_an_answer_of_the_wrong_kind_is_declined(make, settings):
     a.settings = settings.with_(extract_confidence=2.0)
     ans = a.ask("When did Assimi Goita grab power?")
     assert ans.abstained and ans.checks.abstain_reason == "the answer does not give the date asked for"
+
+
+def test_the_prompt_is_cut_to_the_models_context(make, settings):
+    """Evidence is dropped from the end until question, evidence and answer fit n_ctx."""
+    a, llm = make("Operation Serval was transformed to Operation Barkhane in August 2014 [1].")
+    a.settings = a.settings.with_(n_ctx=400, top_k=4)
+    long_q = "When did Operation Serval become Operation Barkhane? " + "Please be precise. " * 10
+    a.ask(long_q)
+    user = llm.prompts[0][-1]["content"]
+    words = sum(len(m["content"].split()) + 8 for m in llm.prompts[0])  # the fake counts words
+    assert words <= 400 - a.settings.max_tokens - 96 or user.count("\n[") == 1
+
+
+def test_a_long_conversation_is_cut_for_the_rewrite():
+    history = [("Who leads the junta? " * 100, "Assimi Goita leads it. " * 200)] * 5
+    user = prompts.rewrite_messages("When did he take power?", history)[-1]["content"]
+    assert len(user) < 6 * (prompts.HISTORY_CHARS + 20) + 200 and user.count("User:") == 3
