@@ -17,7 +17,6 @@ explicit calls (`add_documents`, `remove_documents`, `refresh`) that the CLI and
 from __future__ import annotations
 
 import contextlib
-import re
 import sys
 import threading
 import time
@@ -27,7 +26,6 @@ from . import cite, decide, ingest, prompts
 from . import index as index_mod
 from .config import Settings, from_env
 from .errors import BadQuestion, IndexMissing
-from .text import numbers
 from .types import Answer, Checks, Timings
 
 
@@ -316,15 +314,11 @@ class Assistant:
         raw = prompts.plain(raw)  # no markdown image, link or HTML a document planted
         sentences, counts = cite.parse(raw, len(evidence))
         claims = [c for c in sentences if not prompts.is_refusal(c.text)]
-        by_n = {e.n: e.passage for e in evidence}
+        # every evidence sentence: the check below may move a citation to the one that carries it
+        sents = [s.text for e in evidence for s in ingest.sentences(e.passage)]
         salvaged = 0
         for i, c in enumerate(claims):
-            # every evidence item: the check below may move the citation to the one that carries it
-            sents = [s.text for p in by_n.values() for s in ingest.sentences(p)]
-            # the claim's numbers must be in the sentence that carries its words, not just nearby
-            words, nums = re.sub(r"\d[\d,.]*", " ", c.text), numbers(c.text)
-            best = max(sents, key=lambda t: (cite.support(words, t), len(nums & numbers(t))), default="")
-            text, cut = decide.salvage(c.text, [best], query)
+            text, cut = decide.salvage(c.text, sents, query)
             if cut:
                 claims[i], salvaged = replace(c, text=text), salvaged + cut
         report = cite.check(claims, evidence, self.settings.min_support, question=query)

@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass, replace
 
 from .ingest import sentence_spans, sentences
-from .text import numbers, terms
+from .text import numbers, terms, tidy
 from .types import Citation, CiteReport, Evidence
 
 # Anything in square brackets (also 【】), or an unclosed "[3" at the end of a word run.
@@ -61,7 +61,7 @@ def parse(raw: str, n_evidence: int) -> tuple[list[Sentence], dict]:
         if out and _META.match(text):  # "Sources [1] and [2] say this.": cites the sentence before
             out[-1] = _extend(out[-1], nums, n_evidence, counts)
         elif text.strip(" .,;:!?"):
-            out.append(Sentence(_tidy(text), _valid(nums, n_evidence, counts)))
+            out.append(Sentence(tidy(text), _valid(nums, n_evidence, counts)))
         elif out:
             out[-1] = _extend(out[-1], nums, n_evidence, counts)
         else:
@@ -105,10 +105,6 @@ def _valid(nums, n_evidence, counts, already=()) -> tuple[int, ...]:
         else:
             out.append(n)
     return tuple(out)
-
-
-def _tidy(text: str) -> str:
-    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(text.split()))
 
 
 def support(claim: str, span: str, question: str = "") -> float:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import math
 import re
 
+from .cite import support
 from .prompts import REFUSAL, is_instruction
 from .text import STOPWORDS, numbers, states_number, terms
 from .types import Signals
@@ -148,12 +149,17 @@ def fits_type(kind: str | None, question: str, text: str) -> bool:
 
 # --- salvage ---------------------------------------------------------------------------------
 def salvage(sentence: str, spans: list[str], question: str) -> tuple[str, int]:
-    """`sentence` without the numbers that neither the evidence nor the question holds, and how
-    many were cut: "on 3 May, 2013" becomes "on 3 May" when no source says 2013. Whether what
-    is left still answers is for the support check and `fits_type` to say."""
-    have = set().union(*(numbers(s) for s in spans)) if spans else set()
-    stated = numbers(_strip_markers(sentence))
-    bad = stated - have - numbers(question)
+    """`sentence` without the numbers that neither the span carrying it nor the question holds,
+    and how many were cut: "on 3 May, 2013" becomes "on 3 May" when no source says 2013.
+
+    The carrying span is the one of `spans` (evidence sentences) holding most of the sentence's
+    words, numbers aside (then most of its numbers): a number must be in the sentence that makes
+    the claim, not just somewhere nearby. Whether what is left still answers is for the support
+    check and `fits_type` to say."""
+    claim = _strip_markers(sentence)
+    words, stated = re.sub(r"\d[\d,.]*", " ", claim), numbers(claim)
+    carrier = max(spans, key=lambda t: (support(words, t), len(stated & numbers(t))), default="")
+    bad = stated - numbers(carrier) - numbers(question)
     if not bad:
         return sentence, 0
     out = sentence

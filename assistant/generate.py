@@ -55,9 +55,10 @@ class ChatModel(Protocol):
 
 
 class _Opening:
-    """A llama.cpp logits processor that keeps the prompt's token ids and the next-token
-    probabilities of the first two steps, and steers away from an opening to avoid: once the
-    reply has written `avoid[:k]` (k >= 1), token `avoid[k]` is barred."""
+    """A llama.cpp logits processor that keeps the prompt's token ids, the next-token
+    probabilities of the first two steps and the likeliest token's log-probability at every step
+    (for `certainty`), and steers away from an opening to avoid: once the reply has written
+    `avoid[:k]` (k >= 1), token `avoid[k]` is barred."""
 
     def __init__(self, avoid: list[int] | tuple = ()):
         self.avoid: list[int] = list(avoid)

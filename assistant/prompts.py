@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .text import tidy
+
 REFUSAL = "The documents do not answer this question."
 
 SYSTEM = (
@@ -105,8 +107,7 @@ def plain(text: str) -> str:
     >>> plain("Paris [1]. ![px](http://x/leak.png) See [the site](http://x) <img src=x>.")
     'Paris [1]. See the site.'
     """
-    text = _LINK.sub(r"\1", _MARKUP.sub("", text))
-    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(text.split()))
+    return tidy(_LINK.sub(r"\1", _MARKUP.sub("", text)))
 
 
 def evidence_block(evidence) -> str:

@@ -102,12 +102,13 @@ class Retriever:
             qvec = self.embedder.embed_query(query)
         vecs = self.sentence_vectors(cands)
         cosine = [float(v @ qvec) for v in vecs]
+        words_of = [set(terms(s.text)) for _, _, s, _ in cands]  # stemmed once, scored per part
 
         def scored(words: set) -> list[float]:
             w = self.settings.keyword_weight
             return [
-                c + w * len(words & set(terms(s.text))) / max(1, len(words)) - 0.01 * rank
-                for c, (rank, _, s, _) in zip(cosine, cands)
+                c + w * len(words & have) / max(1, len(words)) - 0.01 * rank
+                for c, have, (rank, _, _, _) in zip(cosine, words_of, cands)
             ]
 
         scores = scored(set(terms(query)))

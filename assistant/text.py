@@ -40,6 +40,15 @@ def terms(text: str) -> list[str]:
     return _stemmer().stemWords(words) if words else []
 
 
+def tidy(text: str) -> str:
+    """Whitespace collapsed, and no space before punctuation.
+
+    >>> tidy("It ended  in 2014 .")
+    'It ended in 2014.'
+    """
+    return re.sub(r"\s+([.,;:!?])", r"\1", " ".join(text.split()))
+
+
 def numbers(text: str) -> set[str]:
     """Numbers as written, without thousands separators: '2,400' -> '2400'."""
     return {n.replace(",", "").rstrip(".") for n in _NUMBER.findall(text)}

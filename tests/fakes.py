@@ -27,10 +27,27 @@ class CountingEmbedder:
         return self.inner.embed_query(text)
 
 
-class ScriptedLLM:
-    """Plugs in where assistant.generate.LLM does; replies with a fixed script, records prompts."""
+class FakeModel:
+    """What the scripted models share: nothing to cache, words for tokens, a fixed belief
+    about refusing, and no token probabilities."""
 
     refusal_probability: float | None = None  # what it "believes" about refusing; None: unknown
+
+    def warm(self, messages, cache_dir=None):
+        return False  # nothing to cache
+
+    def count_tokens(self, text):
+        return len(text.split())
+
+    def opening_probability(self, messages, text):
+        return self.refusal_probability
+
+    def certainty(self):
+        return None
+
+
+class ScriptedLLM(FakeModel):
+    """Plugs in where assistant.generate.LLM does; replies with a fixed script, records prompts."""
 
     name = "scripted"
 
@@ -44,23 +61,11 @@ class ScriptedLLM:
         for i in range(0, len(reply), 7):
             yield reply[i : i + 7]
 
-    def warm(self, messages, cache_dir=None):
-        return False  # nothing to cache
-
     def complete(self, messages, max_tokens=64):
         return "".join(self.stream(messages, max_tokens)).strip()
 
-    def count_tokens(self, text):
-        return len(text.split())
 
-    def opening_probability(self, messages, text):
-        return self.refusal_probability
-
-    def certainty(self):
-        return None
-
-
-class EchoLLM:
+class EchoLLM(FakeModel):
     """A scripted model: answers with the first sentence of source [1], cited, a word at a
     time; rewrites a follow-up by joining it to the conversation's first question."""
 
@@ -83,23 +88,11 @@ class EchoLLM:
         finally:
             self.unfinished += sent < len(words)
 
-    def warm(self, messages, cache_dir=None):
-        return False  # nothing to cache
-
     def complete(self, messages, max_tokens=64):
         prompt = messages[-1]["content"]
         self.rewrites.append(prompt)
         questions = re.findall(r"[A-Z][^?\n:]*\?", prompt)
         return f"{questions[-1]} (about: {questions[0]})"
-
-    def count_tokens(self, text):
-        return len(text.split())
-
-    def opening_probability(self, messages, text):
-        return self.refusal_probability
-
-    def certainty(self):
-        return None
 
 
 def scripted_citation(source="docs/a.txt", start=26, end=39, quote="Epsilon zeta.", n=1, page=None):
