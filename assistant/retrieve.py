@@ -39,56 +39,44 @@ _LEANS_BACK = (
 
 
 class Retriever:
+    """Ranks passages of a `Store` (index.open_store) for a question. Only the store's ranked
+    lists and vectors are read: fusion and collapse happen here, the same for every store."""
+
     def __init__(self, index, embedder, settings: Settings):
         self.index, self.embedder, self.settings = index, embedder, settings
-        self._bm25 = None
 
-    def bm25(self):
-        """A BM25 index over the passages, built in memory (milliseconds for thousands)."""
-        if self._bm25 is None:
-            import bm25s
-
-            self._bm25 = bm25s.BM25()
-            corpus = [terms(p.text) or ["_empty_"] for p in self.index.passages]
-            if corpus:
-                self._bm25.index(corpus, show_progress=False)
-        return self._bm25
-
-    def keyword_scores(self, query: str):
-        import numpy as np
-
-        n = len(self.index.passages)
-        bm25 = self.bm25()
-        vocab = getattr(bm25, "vocab_dict", None) or {}
-        words = [w for w in terms(query) if w in vocab]
-        if not n or not words:
-            return np.zeros(n, dtype="float32")
-        return np.asarray(bm25.get_scores(words), dtype="float32")
+    def bm25(self) -> None:
+        """Build the keyword index now rather than at the first question (the folder store
+        builds its BM25 in memory on first use)."""
+        self.index.keyword_search("warm up", 1)
 
     def search(self, query: str, k: int | None = None, qvec=None) -> list[Hit]:
         """The best `k` distinct passages for `query`, best first."""
-        import numpy as np
-
-        passages = self.index.passages
-        if not passages:
+        store = self.index
+        n = store.count()
+        if not n:
             return []
         k = k or self.settings.top_k
         if qvec is None:
             qvec = self.embedder.embed_query(query)
-        keyword = self.keyword_scores(query)
-        c = min(self.settings.candidates, len(passages))
-        dense_rank = self.index.dense_search(qvec, c)
-        keyword_rank = [i for i in np.argsort(-keyword)[:c] if keyword[i] > 0]
-        fused: dict[int, float] = {}
-        for ranking in (dense_rank, keyword_rank):
-            for r, i in enumerate(ranking):
-                fused[int(i)] = fused.get(int(i), 0.0) + 1.0 / (self.settings.rrf_k + r + 1)
+        c = min(self.settings.candidates, n)
+        dense = store.dense_search(qvec, c)
+        keyword = store.keyword_search(query, c)
+        fused: dict[tuple, float] = {}
+        passage_of: dict[tuple, Passage] = {}
+        for ranking in (dense, keyword):
+            for r, (p, _) in enumerate(ranking):
+                fused[p.key] = fused.get(p.key, 0.0) + 1.0 / (self.settings.rrf_k + r + 1)
+                passage_of.setdefault(p.key, p)
+        keyword_score = {p.key: s for p, s in keyword}
+        order = sorted(fused, key=lambda key: -fused[key])
+        vectors = store.vectors_of([passage_of[key] for key in order])  # the cosine of every hit
         hits: list[Hit] = []
-        for i in sorted(fused, key=lambda i: -fused[i]):
-            p = passages[i]
+        for key, vector in zip(order, vectors):
+            p = passage_of[key]
             if any(similarity(p.text, h.passage.text) >= self.settings.duplicate_similarity for h in hits):
                 continue
-            hits.append(Hit(p, fused[i], float(self.index.vectors[i] @ qvec), float(keyword[i])))
+            hits.append(Hit(p, fused[key], float(vector @ qvec), keyword_score.get(key, 0.0)))
             if len(hits) >= k:
                 break
         return hits

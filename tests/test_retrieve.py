@@ -1,4 +1,4 @@
-"""Dense + BM25 retrieval over a real FAISS index with the real small embedder."""
+"""Dense + BM25 retrieval over a real folder store (FAISS, bm25s) with the real small embedder."""
 
 import pytest
 
@@ -67,13 +67,24 @@ def test_evidence_reads_sentence_vectors_from_the_index(settings, counting_embed
 
     # The same hits from passages the index does not hold: their sentences are embedded now,
     # and the evidence is the same.
-    bare = index.load(settings)
-    bare.passages = [type(p)(p.source, p.start, p.end, p.text + "", p.page) for p in bare.passages]
-    bare.sentence_vectors = None
+    bare = WithoutSentenceVectors(index.load(settings))
     counting_embedder.calls.clear()
     fresh = Retriever(bare, counting_embedder, settings).evidence(q, hits)
     assert len(counting_embedder.calls) == 2
     assert [e.passage for e in fresh] == [e.passage for e in from_index]
+
+
+class WithoutSentenceVectors:
+    """A store that holds the passages but none of their sentence vectors."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def __getattr__(self, name):
+        return getattr(self.store, name)
+
+    def sentence_vectors_of(self, passage):
+        return None
 
 
 def test_a_sentence_without_full_stops_cannot_overflow_the_prompt(settings, embedder, project):

@@ -9,6 +9,10 @@ set to `postgresql://...` selects PostgreSQL, otherwise the folder `settings.ind
 Everything above the store stays in the app whichever store answers: reading and embedding files
 (`index.update`), fusion, near-duplicate collapse, evidence selection and citation checking. So
 citations are exact with any store: a store only keeps and returns `Passage`s as they were given.
+
+Optional: `recover_sources(explicit, log) -> list[str]`, the files an index with a damaged
+manifest held, which `index.update(..., rebuild=True)` then re-reads (the folder store has it; a
+database has no such damage, so `update` re-raises the damage without it).
 """
 
 from __future__ import annotations
