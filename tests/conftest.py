@@ -38,8 +38,7 @@ def _models_only_in_slow_tests(request, monkeypatch):
 
     from assistant import embed, generate
 
-    monkeypatch.setattr(embed.Embedder, "model", property(refuse))
-    monkeypatch.setattr(embed.Embedder, "light", refuse)
+    monkeypatch.setattr(embed.Embedder, "runtime", property(refuse))
     monkeypatch.setattr(generate.LLM, "__init__", refuse)
 
 
