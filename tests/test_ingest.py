@@ -20,6 +20,9 @@ from assistant.errors import BadDocument
         ("Title\nBody line one. Body two?  Yes!", ["Title", "Body line one.", "Body two?", "Yes!"]),
         ("In 2013. 2,400 troops stayed.", ["In 2013.", "2,400 troops stayed."]),
         ("lower. case continues", ["lower. case continues"]),
+        ("What’s new?Since the coup, ties grew.", ["What’s new?", "Since the coup, ties grew."]),
+        ("Then the Rev. Brown spoke. Vol. 2 followed.", ["Then the Rev. Brown spoke.", "Vol. 2 followed."]),
+        ("stake in new\nmines to 35 percent.", ["stake in new", "mines to 35 percent."]),  # not a PDF
         ("", []),
         ("   \n\n  ", []),
     ],
@@ -27,6 +30,35 @@ from assistant.errors import BadDocument
 def test_sentence_spans(text, expected):
     spans = ingest.sentence_spans(text)
     assert [text[s:e] for s, e in spans] == expected
+
+
+@pytest.mark.parametrize(
+    "page,expected",
+    [
+        ("stake in new\nmines to 35 percent.", ["stake in new\nmines to 35 percent."]),
+        ("the ministry con-\nfirmed it. Then", ["the ministry con-\nfirmed it.", "Then"]),
+        (
+            "Heading\nA body line that runs on to the right margin of the page\nand stops.",
+            ["Heading", "A body line that runs on to the right margin of the page\nand stops."],
+        ),
+        (
+            "One paragraph ends here.\n\nanother starts in lower case.",
+            ["One paragraph ends here.", "another starts in lower case."],
+        ),
+        ("• Gold: 72 tonnes\n• Cotton: 0.8 million", ["• Gold: 72 tonnes", "• Cotton: 0.8 million"]),
+        (
+            "Sahel Review, report 2024\nMining law\nThe largest mine in class was the\nBig one.",
+            ["Sahel Review, report 2024", "Mining law", "The largest mine in class was the\nBig one."],
+        ),
+        (
+            "The ministry of mines gave it, led by Colonel\nGoita.\nThe next paragraph starts here.",
+            ["The ministry of mines gave it, led by Colonel\nGoita.", "The next paragraph starts here."],
+        ),
+    ],
+)
+def test_sentence_spans_of_a_laid_out_page(page, expected):
+    got = [page[s:e] for s, e in ingest.sentence_spans(page, wrapped=True)]
+    assert got == expected
 
 
 @pytest.mark.parametrize("chunk_chars,overlap", [(40, 0), (80, 1), (600, 1), (10, 2)])
@@ -99,14 +131,14 @@ def test_bad_documents_raise_one_line_errors(tmp_path, name, data, message):
 def test_collect_skips_unsupported_and_hidden_files(tmp_path):
     (tmp_path / "a.txt").write_text("A text.")
     (tmp_path / "b.pdf").write_bytes(pdf_bytes(["B text."]))
-    (tmp_path / "c.docx").write_bytes(b"PK")
+    (tmp_path / "c.doc").write_bytes(b"\xd0\xcf")
     (tmp_path / "img.png").write_bytes(b"\x89PNG")
     (tmp_path / ".hidden.txt").write_text("secret")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "d.md").write_text("# D")
     files, skipped = ingest.collect([tmp_path])
     assert [f.name for f in files] == ["a.txt", "b.pdf", "d.md"]
-    assert sorted(f.name for f in skipped) == ["c.docx", "img.png"]
+    assert sorted(f.name for f in skipped) == ["c.doc", "img.png"]
 
 
 def test_collect_missing_path_is_a_one_line_error(tmp_path):
