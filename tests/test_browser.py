@@ -15,7 +15,10 @@ import contextlib
 import os
 import re
 import socket
+import time
+import uuid
 from pathlib import Path
+from urllib.parse import quote, urljoin
 
 import pytest
 from conftest import pdf_bytes
@@ -25,6 +28,7 @@ from assistant import index, prompts
 from assistant.answer import Assistant
 from assistant.config import Settings
 from assistant.web import uploads
+from assistant.web.highlight import DRAFT as hl_draft
 
 pytestmark = pytest.mark.slow
 
@@ -170,8 +174,13 @@ def test_real_model_streams_its_answer(browser, smol_app):
     page.close()
 
 
+def _title(assistant, source):
+    """What a source card shows as its title: the document's title, else its file name."""
+    return assistant.documents()[source].get("title") or source.rsplit("/", 1)[-1]
+
+
 def test_cited_passage_is_highlighted_in_its_source(browser, echo_app):
-    url, _, _ = echo_app
+    url, assistant, _ = echo_app
     page = _open(browser, url)
     _watch_streaming(page)
     final = _ask(page, "Who built the Harwick lighthouse?")
@@ -179,7 +188,8 @@ def test_cited_passage_is_highlighted_in_its_source(browser, echo_app):
     marker = final.locator("a.cite").first
     assert marker.inner_text() == "[1]" and marker.get_attribute("href") == "#src-1-1"
     card = page.locator("#sources #src-1-1")
-    assert card.locator(".src-title").inner_text() == "lighthouse.txt"
+    assert card.locator(".src-title").inner_text() == _title(assistant, "docs/lighthouse.txt")
+    assert card.locator(".src-path").inner_text().startswith("docs/lighthouse.txt · characters")
     quote = card.locator("mark").inner_text()
     context = card.locator(".src-context").inner_text()
     assert quote in DOCS["lighthouse.txt"] and len(context) > len(quote)
@@ -237,13 +247,16 @@ def test_upload_documents_then_ask_about_them(browser, echo_app, tmp_path):
     page.wait_for_selector("#upload-status .ok >> nth=1", timeout=60_000)
     status = page.inner_text("#upload-status")
     assert "Ferry_notes.md added" in status and "kestrel.pdf added" in status
-    assert (uploaded / "Ferry_notes.md").read_text(encoding="utf-8") == NOTES
+    (stored,) = uploaded.glob("*/Ferry_notes.md")  # in this browser's own folder (uploads.py)
+    assert stored.read_text(encoding="utf-8") == NOTES
     page.wait_for_selector("#documents label:has-text('kestrel.pdf')")
 
     final = _ask(page, "Who opened the Kestrel footbridge?")
     assert final.locator("a.cite").count() >= 1
     card = page.locator("#sources .src-card").first
-    assert card.locator(".src-title").inner_text() == "kestrel.pdf"
+    pdf_source = next(s for s in assistant.documents() if s.endswith("/kestrel.pdf"))
+    assert card.locator(".src-title").inner_text() == _title(assistant, pdf_source)
+    assert "kestrel.pdf" in card.locator(".src-path").inner_text()
     assert card.locator(".src-page").inner_text() == "page 2"
     assert "Ida Brenne" in card.locator("mark").inner_text()
 
@@ -251,7 +264,7 @@ def test_upload_documents_then_ask_about_them(browser, echo_app, tmp_path):
         page.locator(f"#documents label:has-text('{name}')").click()
     page.click("#remove")
     page.wait_for_selector("#upload-status:has-text('Removed from the index')")
-    assert not (uploaded / "kestrel.pdf").exists() and not (uploaded / "Ferry_notes.md").exists()
+    assert not list(uploaded.glob("**/kestrel.pdf")) and not list(uploaded.glob("**/Ferry_notes.md"))
     assert page.locator("#documents label:has-text('kestrel.pdf')").count() == 0
     page.close()
 
@@ -277,7 +290,7 @@ def test_bad_upload_gets_a_clear_message_and_changes_nothing(
     page.set_input_files("#upload input[type=file]", str(bad))
     page.get_by_text(message).first.wait_for(timeout=30_000)
     assert index.read_manifest(assistant.settings)["files"] == before
-    assert not (Path(assistant.settings.root) / "uploads" / name).exists()
+    assert not list((Path(assistant.settings.root) / "uploads").glob(f"**/{name}"))
     page.close()
 
 
@@ -485,6 +498,256 @@ def test_a_too_long_upload_name_gets_a_readable_status(browser, echo_app):
     assert not page.evaluate(ERROR_BADGE)
     stored = status.inner_text().split()[1]
     assert len(stored) <= uploads.MAX_NAME
-    assistant.remove_documents([f"uploads/{stored}"])
-    uploads.delete(assistant.settings.root, f"uploads/{stored}")
+    (source,) = [s for s in assistant.documents() if s.endswith(f"/{stored}")]
+    assistant.remove_documents([source])
+    uploads.delete(assistant.settings.root, source)
     page.close()
+
+
+# --- issues 9, 11, 12: history, an honest draft, the whole document, uploads per browser ----------
+class SlowScriptedLLM(ScriptedLLM):
+    """A scripted reply written a piece at a time, slowly enough to watch the draft."""
+
+    refusal_probability = 0.0
+
+    def stream(self, messages, max_tokens=200, temperature=0.0, avoid=None):
+        for piece in super().stream(messages, max_tokens, temperature, avoid):
+            time.sleep(0.05)
+            yield piece
+
+
+@pytest.fixture(scope="module")
+def checked_app(tmp_path_factory, embedder):
+    """A model whose draft cites a passage that does not exist: the checks change it."""
+    llm = SlowScriptedLLM("The Harwick lighthouse was built in 1887 by the engineer Mara Quill [9].")
+    demo, url, _ = _start(tmp_path_factory, embedder, "checked", llm=llm)
+    yield url
+    demo.close()
+
+
+def _reload(page):
+    page.reload()
+    page.wait_for_selector("#question textarea")
+    page.wait_for_selector("#documents label")
+
+
+def _conversations(page) -> list[str]:
+    return page.locator("#history label").all_inner_texts()
+
+
+def _get(page, path: str):
+    """An HTTP GET from inside the page's browser context (same cookies, same origin)."""
+    return page.request.get(urljoin(page.url, path))
+
+
+def test_history_survives_a_reload_and_each_browser_sees_only_its_own(browser, echo_app):
+    url, _, _ = echo_app
+    ctx_a, ctx_b = browser.new_context(viewport=VIEWPORT), browser.new_context(viewport=VIEWPORT)
+    a = _open(browser, url, ctx_a)
+    q1, q2 = "Who built the Harwick lighthouse?", "When is the Velden harvest festival?"
+    _ask(a, q1)
+    a.wait_for_selector(f"#history label:has-text('{q1}')")
+    _reload(a)  # the conversation comes back, cards and all
+    a.wait_for_selector("#chat .answer a.cite")
+    assert a.locator("#chat .question").all_inner_texts() == [q1]
+    assert a.locator("#sources #src-1-1 mark").count() == 1
+    assert a.locator("#history input:checked").count() == 1
+    _ask(a, "Who designed it?", nth=2)  # a follow-up after the reload continues it
+    a.wait_for_function("() => document.querySelectorAll('#chat .question').length == 2")
+    assert len(_conversations(a)) == 1
+
+    b = _open(browser, url, ctx_b)  # another browser: its own empty history
+    b.wait_for_timeout(1_000)
+    assert _conversations(b) == [] and b.locator("#chat .question").count() == 0
+    _ask(b, q2)
+    b.wait_for_selector(f"#history label:has-text('{q2}')")
+    assert len(_conversations(b)) == 1 and q1 not in " ".join(_conversations(b))
+
+    a.click("#new-chat")
+    a.wait_for_selector("#sources .src-empty")
+    _reload(a)  # after New conversation, a reload starts afresh; the list keeps the old one
+    a.wait_for_selector(f"#history label:has-text('{q1}')")
+    assert a.locator("#chat .question").count() == 0 and q2 not in " ".join(_conversations(a))
+
+    a.locator("#history label", has_text=q1).click()  # reopen it from the list
+    a.wait_for_function("() => document.querySelectorAll('#chat .question').length == 2")
+    assert "Who designed it?" in a.inner_text("#chat")
+    with a.expect_download() as download:
+        a.click("#history-export a:has-text('Markdown')")
+    markdown = Path(download.value.path()).read_text(encoding="utf-8")
+    assert f"**{q1}**" in markdown and "**Who designed it?**" in markdown and "References:" in markdown
+    href = a.get_attribute("#history-export a:has-text('JSON')", "href")
+    data = _get(a, href).json()
+    assert [t["question"] for t in data["turns"]] == [q1, "Who designed it?"]
+    assert data["turns"][0]["answer"]["citations"][0]["source"] == "docs/lighthouse.txt"
+    b_id = b.evaluate("localStorage.getItem('cited-assistant-browser')")
+    assert _get(b, re.sub(r"browser=\w+", f"browser={b_id}", href)).status == 404  # not b's
+
+    a.click("#history-delete")
+    a.wait_for_function("() => !document.querySelector('#history label')")
+    assert a.locator("#chat .question").count() == 0
+    _reload(a)
+    a.wait_for_timeout(1_000)
+    assert _conversations(a) == [] and a.locator("#chat .question").count() == 0
+    assert len(_conversations(b)) == 1  # b's history is untouched
+    ctx_a.close()
+    ctx_b.close()
+
+
+def test_the_draft_streams_marked_and_the_answer_says_what_the_checks_changed(browser, checked_app):
+    page = _open(browser, checked_app)
+    _watch_streaming(page)
+    final = _ask(page, "Who built the Harwick lighthouse?")
+    seen = page.evaluate("window.__seen")
+    assert seen and all(hl_draft.lower() in s.lower() for s in seen)  # marked while it streams
+    assert any("[9]" in s for s in seen)  # the unchecked words were shown as the model wrote them
+    assert "[9]" not in final.locator("p").inner_text()
+    assert final.locator(".checked-note").inner_text() == (
+        "Checked: removed [9]: no passage has that number; 1 citation added where a sentence had none."
+    )
+    page.close()
+
+
+def test_a_source_opens_its_whole_document_at_the_cited_span(browser, echo_app, tmp_path):
+    url, assistant, _ = echo_app
+    page = _open(browser, url)
+    lines = [f"Entry {i}: the ledger records an ordinary day at the mill." for i in range(300)]
+    target = "The Quarry bell tower was repaired in 1911 by Oskar Lind."
+    long_doc = tmp_path / "chronicle.txt"
+    text = "\n".join(lines[:250] + [target] + lines[250:]) + "\n"
+    long_doc.write_text(text, encoding="utf-8")
+    page.set_input_files("#upload input[type=file]", str(long_doc))
+    page.wait_for_selector("#upload-status .ok", timeout=120_000)
+    (source,) = [s for s in assistant.documents() if s.endswith("/chronicle.txt")]
+    try:
+        final = _ask(page, "Who repaired the Quarry bell tower?")
+        assert final.locator("a.cite").count() >= 1
+        card = page.locator("#sources #src-1-1")
+        quote = card.locator("mark").inner_text()
+        span = re.search(r"characters (\d+)–(\d+)", card.locator(".src-path").inner_text())
+        start, end = int(span[1]), int(span[2])
+        assert text[start:end] == quote and start > len(text) * 0.7  # far down the file
+        card.locator("button.open-doc").click()
+        view = page.locator("#doc-view")
+        mark = view.locator("mark#doc-mark")
+        mark.wait_for(timeout=10_000)
+        assert mark.inner_text() == quote
+        assert view.locator(".doc-text").inner_text().count("ordinary day at the mill") == 300
+        assert "chronicle.txt" in view.locator(".doc-path").inner_text()
+        in_view = """() => {
+          const body = document.querySelector('#doc-view .doc-body').getBoundingClientRect();
+          const m = document.querySelector('#doc-mark').getBoundingClientRect();
+          return document.querySelector('#doc-view .doc-body').scrollTop > 0
+            && m.top >= body.top && m.bottom <= body.bottom; }"""
+        page.wait_for_function(in_view, timeout=5_000)  # scrolled to the span, far down the file
+        page.keyboard.press("Escape")
+        page.wait_for_selector("#doc-view", state="detached")
+    finally:
+        assistant.remove_documents([source])
+        uploads.delete(assistant.settings.root, source)
+    page.close()
+
+
+def test_a_pdf_source_opens_its_page_and_the_pdf_and_nothing_else_is_served(browser, echo_app, tmp_path):
+    url, assistant, _ = echo_app
+    page = _open(browser, url)
+    pdf = tmp_path / "kestrel-view.pdf"
+    pdf.write_bytes(pdf_bytes(PDF_PAGES))
+    page.set_input_files("#upload input[type=file]", str(pdf))
+    page.wait_for_selector("#upload-status .ok", timeout=60_000)
+    (source,) = [s for s in assistant.documents() if s.endswith("/kestrel-view.pdf")]
+    try:
+        _ask(page, "Who opened the Kestrel footbridge?")
+        page.locator("#sources .src-card").first.locator("button.open-doc").click()
+        page.locator("#doc-view mark#doc-mark").wait_for(timeout=10_000)
+        assert "Ida Brenne" in page.inner_text("#doc-view mark")
+        assert page.inner_text("#doc-view .doc-text").strip() == PDF_PAGES[1]  # that page's text
+        link = page.locator("#doc-view a.doc-pdf")
+        assert link.inner_text() == "Open the PDF at page 2"
+        response = _get(page, link.get_attribute("href"))
+        assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+        assert response.body() == pdf.read_bytes()
+        for path in (
+            "cited/file?source=../../../../etc/passwd",
+            "cited/file?source=/etc/passwd",
+            "cited/file?source=docs/lighthouse.txt",  # indexed, but only PDFs are served
+            f"cited/file?source={quote(source.replace('uploads/', 'uploads/../uploads/'))}",
+            "cited/document?source=/etc/passwd",
+            "cited/document?source=docs/../docs/lighthouse.txt",
+            "cited/document?source=index/manifest.json",
+            "cited/export/abc.md?browser=../../etc",
+        ):
+            response = _get(page, path)
+            assert response.status == 404 and "root:" not in response.text(), path
+    finally:
+        assistant.remove_documents([source])
+        uploads.delete(assistant.settings.root, source)
+    page.close()
+
+
+def test_the_same_file_name_from_two_browsers_keeps_both_and_gradio_keeps_no_copy(
+    browser, echo_app, tmp_path
+):
+    url, assistant, _ = echo_app
+    name = f"report-{uuid.uuid4().hex[:8]}.txt"
+    contexts = [browser.new_context(viewport=VIEWPORT) for _ in range(2)]
+    texts = ["The Velden orchard report says 40 trees were planted.", "The ferry report says 12 crossings."]
+    pages = [_open(browser, url, c) for c in contexts]
+    for page, text in zip(pages, texts, strict=True):
+        sent = tmp_path / page.evaluate("localStorage.getItem('cited-assistant-browser')") / name
+        sent.parent.mkdir()
+        sent.write_text(text, encoding="utf-8")
+        page.set_input_files("#upload input[type=file]", str(sent))
+        page.wait_for_selector("#upload-status .ok", timeout=60_000)
+        assert f"{name} added" in page.inner_text("#upload-status")  # added, not replaced
+    sources = sorted(s for s in assistant.documents() if s.endswith(f"/{name}"))
+    try:
+        assert len(sources) == 2
+        root = Path(assistant.settings.root)
+        assert sorted((root / s).read_text(encoding="utf-8") for s in sources) == sorted(texts)
+        assert list(uploads.gradio_folder().rglob(name)) == []  # Gradio's copies are gone
+    finally:
+        assistant.remove_documents(sources)
+        for s in sources:
+            uploads.delete(assistant.settings.root, s)
+        for c in contexts:
+            c.close()
+
+
+def test_a_refused_upload_leaves_no_gradio_copy(browser, echo_app, tmp_path):
+    url, _, _ = echo_app
+    page = _open(browser, url)
+    name = f"blank-{uuid.uuid4().hex[:8]}.txt"
+    (tmp_path / name).write_bytes(b"   \n")
+    page.set_input_files("#upload input[type=file]", str(tmp_path / name))
+    page.wait_for_selector("#upload-status .bad", timeout=30_000)
+    assert list(uploads.gradio_folder().rglob(name)) == []
+    page.close()
+
+
+def test_an_upload_interrupted_by_a_stopped_server_is_cleaned_on_the_next_start(tmp_path, embedder):
+    """A server killed while indexing leaves a stored file the index never took in: the next
+    start deletes it (and any half-copied staging folder), keeping every indexed upload."""
+    from assistant.web import app as ui
+
+    root = tmp_path
+    (root / "docs").mkdir()
+    (root / "docs" / "a.txt").write_text(DOCS["lighthouse.txt"], encoding="utf-8")
+    owner = uploads.owner_folder("c" * 32)
+    kept = root / "uploads" / owner / "kept.txt"
+    kept.parent.mkdir(parents=True)
+    kept.write_text(DOCS["orchard.md"], encoding="utf-8")
+    settings = Settings(root=root, index_dir=root / "index", seeds_dir=root / "docs", models_dir=root / "m")
+    index.update(settings, [root / "docs", kept], embedder=embedder, log=lambda m: None)
+    half = root / "uploads" / owner / "half.txt"  # stored, then the server was killed
+    half.write_text("Never indexed.", encoding="utf-8")
+    staging = root / "uploads" / owner / ".staging" / "0f" / "copying.txt"
+    staging.parent.mkdir(parents=True)
+    staging.write_text("Half a copy.", encoding="utf-8")
+    logged = []
+    ui.build(Assistant(settings, embedder=embedder, log=logged.append, llm=EchoLLM()))
+    assert kept.exists() and not half.exists() and not staging.parent.parent.exists()
+    assert logged == [
+        f"deleted uploads/{owner}/half.txt: the server stopped before it was indexed; upload it again"
+    ]
+    assert sorted(index.read_manifest(settings)["files"]) == ["docs/a.txt", f"uploads/{owner}/kept.txt"]

@@ -568,3 +568,226 @@ def test_closing_the_stream_stops_the_worker_too():
 def test_upload_names_fit_the_file_system_in_bytes():
     name = uploads.safe_name("中" * 200 + ".txt")
     assert len(name.encode()) <= uploads.MAX_NAME_BYTES and name.endswith(".txt")
+
+
+# --- honest streaming: what the checks changed, in one line (changes.py) -------------------------
+def checked(draft, final, abstained=False, **checks):
+    return dataclasses.replace(
+        answer(text=final, abstained=abstained), raw_answer=draft, checks=Checks(evidence=3, **checks)
+    )
+
+
+@pytest.mark.parametrize(
+    "draft, final, checks, note",
+    [
+        ("Serval began in 2013 [1].", "Serval began in 2013 [1].", {}, ""),  # nothing changed
+        ("", "Serval began in 2013 [1].", {}, ""),  # no draft was written (no model)
+        ("Serval  began in 2013 [1].", "Serval began in 2013 [1].", {}, ""),  # spacing only
+        (
+            "France withdrew its troops from Mali in February, 2013 [2].",
+            "France withdrew its troops from Mali [2].",
+            {"salvaged": 1},
+            "Checked: removed 'in February, 2013': not in the sources.",
+        ),
+        (
+            "Serval began in 2013 [1]. It had 99 tanks [2].",
+            "Serval began in 2013 [1].",
+            {"unsupported": 1},
+            "Checked: removed 'It had 99 tanks': not in the sources.",
+        ),
+        (
+            "Ann came [1]. Bo left [1]. Cy came [1]. Di left [1]. Ed came [1]. Flo left [1].",
+            "Ann came [1]. Cy came [1]. Ed came [1].",
+            {"unsupported": 3},
+            "Checked: removed 'Bo left', 'Di left' and 1 more: not in the sources.",
+        ),
+        (
+            "Serval began in 2013 [7].",
+            "Serval began in 2013.",
+            {"invalid": 1},
+            "Checked: removed [7]: no passage has that number.",
+        ),
+        (
+            "Serval began in 2013 [7][9].",
+            "Serval began in 2013 [1].",
+            {"invalid": 2, "added": 1},
+            "Checked: removed [7], [9]: no passages have these numbers; 1 citation added where a "
+            "sentence had none.",
+        ),
+        (
+            "Serval began in 2013 [1][1].",
+            "Serval began in 2013 [1].",
+            {"repeated": 1},
+            "Checked: 1 repeated citation removed.",
+        ),
+        (
+            "Serval began in 2013 [2].",
+            "Serval began in 2013 [1].",
+            {"replaced": 1},
+            "Checked: 1 citation moved to the passage that supports its sentence.",
+        ),
+        (
+            "Serval began in 2013.",
+            "Serval began in 2013 [1].",
+            {"added": 1},
+            "Checked: 1 citation added where a sentence had none.",
+        ),
+        (
+            "Serval began in 2013 [2]. It ended in 2014 [1].",
+            "Serval began in 2013 [1]. It ended in 2014 [2].",
+            {},
+            "Checked: citations renumbered in order of first use.",
+        ),
+        (
+            "I think it is about tanks.",
+            "Operation Serval began in 2013 [1].",
+            {"extracted": True},
+            "Checked: the model gave no usable answer, so this quotes the passage that answers best.",
+        ),
+        (
+            "Serval began in 1999 [1].",
+            "The documents do not answer this question.",
+            {"abstained": True, "abstain_reason": "no supported citation"},
+            "Checked: the draft was withdrawn.",
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 20 else None,
+)
+def test_change_note_says_what_the_checks_changed(draft, final, checks, note):
+    from assistant.web.changes import change_note
+
+    abstained = checks.pop("abstained", False)
+    assert change_note(checked(draft, final, abstained, **checks)) == note
+
+
+def test_the_draft_is_marked_and_the_checked_answer_carries_the_note():
+    assert hl.DRAFT in hl.streaming_html("Serval began [7]")
+    shown = hl.answer_html(checked("Serval began in 2013 [7].", "Serval began in 2013.", invalid=1), 1)
+    assert '<div class="checked-note">Checked: removed [7]: no passage has that number.</div>' in shown
+    assert "checked-note" not in hl.answer_html(checked("Same [1].", "Same [1]."), 1)
+
+
+# --- titles and the whole-document view ------------------------------------------------------------
+def test_a_card_shows_the_title_with_the_file_in_its_path_and_opens_the_document(tmp_path):
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text(TEXT, encoding="utf-8")
+    c = cite(source="docs/a.txt")
+    card = hl.source_card(c, TEXT, 1, title="Operations in Mali")
+    assert '<span class="src-title" title="docs/a.txt">Operations in Mali</span>' in card
+    assert '<div class="src-path">docs/a.txt · characters' in card
+    assert f'data-source="docs/a.txt" data-page="" data-start="{c.start}" data-end="{c.end}"' in card
+    assert '<span class="src-title" title="docs/a.txt">a.txt</span>' in hl.source_card(c, TEXT, 1)
+
+
+def test_titles_fall_back_to_the_file_name():
+    titles = hl.titles_of(
+        {"docs/a.txt": {"title": "Alpha"}, "uploads/x/b.md": {"passages": 2}, "c.pdf": {"title": ""}}
+    )
+    assert titles == {"docs/a.txt": "Alpha", "uploads/x/b.md": "b.md", "c.pdf": "c.pdf"}
+
+
+def test_document_html_marks_the_exact_span_and_escapes():
+    from assistant.web.docview import document_html
+
+    text = "<b>Intro</b>\n" + TEXT
+    start = text.index("Operation Serval")
+    end = text.index(" It became")
+    shown = document_html(text, start, end, "Mali & France", "docs/a.txt")
+    assert f'<mark id="doc-mark">{text[start:end]}</mark>' in shown
+    assert "&lt;b&gt;Intro&lt;/b&gt;" in shown and "Mali &amp; France" in shown
+    pdf = document_html("Page two text.", 0, 4, "Report", "uploads/r.pdf", page=2, pdf=True)
+    assert 'href="cited/file?source=uploads/r.pdf#page=2"' in pdf and "Open the PDF at page 2" in pdf
+
+
+@pytest.mark.parametrize("start, end", [(-5, 3), (3, 999), (9, 2), (999, 1000)])
+def test_document_html_clamps_offsets_from_a_url(start, end):
+    from assistant.web.docview import clamp_span
+
+    s, e = clamp_span("0123456789", start, end)
+    assert 0 <= s <= e <= 10
+
+
+def test_document_html_of_a_long_document_shows_the_part_around_the_span():
+    from assistant.web.docview import MAX_VIEW_CHARS, document_html
+
+    text = "x " * MAX_VIEW_CHARS + "THE SPAN" + " y" * MAX_VIEW_CHARS
+    start = text.index("THE SPAN")
+    shown = document_html(text, start, start + 8, "Long", "docs/long.txt")
+    assert '<mark id="doc-mark">THE SPAN</mark>' in shown and "A long document" in shown
+    assert len(shown) < 2 * MAX_VIEW_CHARS
+
+
+# --- uploads: per-browser folders, interrupted uploads, Gradio's copies ------------------------
+OWNER_A, OWNER_B = uploads.owner_folder("a" * 32), uploads.owner_folder("b" * 32)
+
+
+def test_the_same_name_from_two_browsers_keeps_both(tmp_path):
+    root = tmp_path / "project"
+    a = _sent(tmp_path, "report.txt", b"Report of browser A.")
+    dest_a, _ = uploads.store(a, "report.txt", root, owner=OWNER_A)
+    b = _sent(tmp_path, "report.txt", b"Report of browser B.")
+    dest_b, replaced = uploads.store(b, "report.txt", root, owner=OWNER_B)
+    assert dest_a != dest_b and not replaced
+    assert dest_a.read_text() == "Report of browser A." and dest_b.read_text() == "Report of browser B."
+    assert dest_b == (root / "uploads" / OWNER_B / "report.txt").resolve()
+    again, replaced = uploads.store(b, "report.txt", root, owner=OWNER_B)  # the same browser again
+    assert again == dest_b and replaced
+
+
+def test_an_owner_folder_is_a_hash_not_the_browser_id():
+    assert OWNER_A != OWNER_B and len(OWNER_A) == 12 and "a" * 12 != OWNER_A
+    with pytest.raises(ValueError):
+        uploads.upload_path("/tmp", "a.txt", owner="../x")
+
+
+@pytest.mark.parametrize(
+    "source, deleted",
+    [
+        (f"uploads/{OWNER_A}/a.txt", True),
+        ("uploads/not-an-owner/a.txt", False),
+        (f"uploads/{OWNER_A}/../../docs/a.txt", False),
+    ],
+)
+def test_delete_removes_uploads_in_owner_folders_only(tmp_path, source, deleted):
+    for folder in (f"uploads/{OWNER_A}", "uploads/not-an-owner", "docs"):
+        (tmp_path / folder).mkdir(parents=True, exist_ok=True)
+        (tmp_path / folder / "a.txt").write_text("x")
+    assert uploads.delete(tmp_path, source) is deleted
+    assert (tmp_path / "docs" / "a.txt").exists() and (tmp_path / "uploads/not-an-owner/a.txt").exists()
+    assert (tmp_path / f"uploads/{OWNER_A}").exists() is not deleted  # an emptied folder goes too
+
+
+def test_clean_deletes_what_an_interrupted_upload_left(tmp_path):
+    up = tmp_path / "uploads"
+    for rel in (f"{OWNER_A}/kept.txt", f"{OWNER_A}/half.txt", "old.txt", f"{OWNER_B}/lost.md", "docs.txt"):
+        (up / rel).parent.mkdir(parents=True, exist_ok=True)
+        (up / rel).write_text("x")
+    (up / OWNER_A / ".staging" / "f00").mkdir(parents=True)
+    (up / OWNER_A / ".staging" / "f00" / "copying.txt").write_text("partial")
+    (up / "not-an-owner").mkdir()
+    (up / "not-an-owner" / "x.txt").write_text("not ours to judge")
+    indexed = {f"uploads/{OWNER_A}/kept.txt", "uploads/old.txt", "uploads/docs.txt"}
+    gone = uploads.clean(tmp_path, indexed)
+    assert gone == [f"uploads/{OWNER_A}/half.txt", f"uploads/{OWNER_B}/lost.md"]
+    left = sorted(p.relative_to(up).as_posix() for p in up.rglob("*") if p.is_file())
+    assert left == sorted(["docs.txt", f"{OWNER_A}/kept.txt", "not-an-owner/x.txt", "old.txt"])
+    assert not (up / OWNER_B).exists() and not (up / OWNER_A / ".staging").exists()
+    assert uploads.clean(tmp_path / "nothing-here", set()) == []
+
+
+def test_discard_temp_deletes_gradios_copy_only(tmp_path):
+    gradio = tmp_path / "gradio"
+    copy = gradio / "3f2a9c" / "report.txt"
+    copy.parent.mkdir(parents=True)
+    copy.write_text("x")
+    elsewhere = tmp_path / "docs" / "report.txt"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text("the user's own file")
+    assert uploads.discard_temp(copy, gradio) and not copy.parent.exists() and gradio.exists()
+    assert not uploads.discard_temp(elsewhere, gradio) and elsewhere.exists()
+    assert not uploads.discard_temp(gradio / ".." / "docs" / "report.txt", gradio) and elsewhere.exists()
+
+
+def test_gradio_folder_follows_gradio_temp_dir(monkeypatch, tmp_path):
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path))
+    assert uploads.gradio_folder() == tmp_path.resolve()

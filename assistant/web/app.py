@@ -8,10 +8,15 @@ Thin, like the CLI: questions go to `Assistant.ask` (the one answer function), d
     assistant ui --port 8000 --model smollm2
 
 Each browser tab has its own Session in a gr.State. Model calls are queued twice over: the
-answer event runs one at a time (a Gradio concurrency limit, so a waiting user sees the queue),
-and Assistant holds a lock around the LLM. Stop (or Esc) and New conversation set the tab's
-stop flag: the answer event ends within 0.1 s, drawing what they leave, and the model stops at
-its next token, free for the next question.
+answer event runs one at a time (a Gradio concurrency limit, so a waiting user sees the queue;
+with a model server, `answer_slots` at a time), and Assistant holds a lock around the LLM.
+Stop (or Esc) and New conversation set the tab's stop flag: the answer event ends within 0.1 s,
+drawing what they leave, and the model stops at its next token, free for the next question.
+
+Conversations are kept on the server per browser (history.py, SQLite under history/): a reload
+reopens the current one, and the sidebar lists, reopens, deletes and exports them. routes.py
+adds the few plain HTTP routes Gradio has no component for: a source's whole document at the
+cited span (docview.py), a cited PDF itself, and a conversation's Markdown/JSON export.
 
 Expected problems (an empty or too long question, asking while an answer is written) are
 notes under the question box, never raised: a raised error would show a bare "Error" badge
@@ -42,8 +47,9 @@ except ImportError as e:
 
 from ..ingest import SUPPORTED, source_name  # noqa: E402
 from . import highlight as hl  # noqa: E402
-from . import uploads
-from .session import Session, Turn, stream_ask  # noqa: E402
+from . import history as hist
+from . import routes, uploads
+from .session import Session, Turn, stream_ask, turn_from_record  # noqa: E402
 
 STATIC = Path(__file__).with_name("static")
 CSS = (STATIC / "app.css").read_text(encoding="utf-8")
@@ -62,6 +68,20 @@ PLACEHOLDER = (
 BUSY = "An answer is still being written; ask again when it is done, or press Stop (Esc)."
 EMPTY = "Type a question first, then press Enter or Ask."
 NOTHING_TO_REGENERATE = "Nothing to regenerate yet: ask a question first."
+NOTHING_TO_DELETE = "Nothing to delete: this conversation has no answered question yet."
+GONE = "That conversation is no longer in the history."
+# Runs in the page before the history is loaded: the browser's id, made once and kept in its
+# localStorage (history.py says why it is random and never shown).
+BROWSER_ID_JS = """() => {
+  const key = 'cited-assistant-browser';
+  let id = localStorage.getItem(key) || '';
+  if (!/^[0-9a-f]{32}$/.test(id)) {
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    id = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+    localStorage.setItem(key, id);
+  }
+  return id;
+}"""
 
 
 def question_problem(question: str, error: BadQuestion) -> str:
@@ -96,6 +116,35 @@ class WebApp:
         self.upload_limit = upload_limit
         self.read = partial(hl.read_source, self.root)
         self._runs: dict[str, Run] = {}  # browser tab -> the answer being written for it
+        self.history = hist.History(assistant.settings.history_path)
+        self._clean_uploads()
+
+    def _clean_uploads(self) -> None:
+        """Delete what uploads interrupted by a stopped server left (uploads.clean), but only
+        against a manifest that was read: without one, every upload would look unindexed."""
+        from ..index import read_manifest
+
+        try:
+            manifest = read_manifest(self.assistant.settings)
+        except AssistantError:
+            return
+        if manifest is None:
+            return
+        for source in uploads.clean(self.root, manifest.get("files", {})):
+            self.assistant.log(f"deleted {source}: the server stopped before it was indexed; upload it again")
+
+    def indexed(self) -> dict:
+        """The indexed documents (source -> meta); {} when the index cannot be read."""
+        try:
+            return self.assistant.documents()
+        except AssistantError:
+            return {}
+
+    def path_of(self, source: str) -> Path:
+        return routes.source_path(self.root, source)
+
+    def _cards(self, answer, n: int) -> str:
+        return hl.turn_sources(answer, n, self.read, hl.titles_of(self.indexed()))
 
     # --- chat ------------------------------------------------------------------------------
     def post(self, question: str, session: Session, pending: str):
@@ -116,14 +165,15 @@ class WebApp:
         if pending or not session.turns:
             notice = hl.notice_html(BUSY if pending else NOTHING_TO_REGENERATE)
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), "", notice
-        question, session = session.turns[-1].question, Session(session.turns[:-1])
+        question, session = session.turns[-1].question, session.without_last()
         sources = hl.sources_panel(t.sources_html for t in session.turns)
         return hl.chat_messages(session.turns, question), session, sources, question, question, ""
 
-    def answer(self, question: str, session: Session, top_k: int, request: gr.Request):
-        """Stream the answer into the chat; then show its sources. Yields (chat, session,
-        sources, pending). While it runs it alone draws the chat: Stop and New conversation set
-        its stop flag, and it draws what they leave (a raced update cannot outlive them)."""
+    def answer(self, question: str, session: Session, top_k: int, browser: str, request: gr.Request):
+        """Stream the answer into the chat; then show its sources, and keep the turn in the
+        browser's history. Yields (chat, session, sources, pending). While it runs it alone
+        draws the chat: Stop and New conversation set its stop flag, and it draws what they
+        leave (a raced update cannot outlive them)."""
         if not question:
             return
         tab = _tab(request)
@@ -136,7 +186,7 @@ class WebApp:
         if run.reason == "new":  # new_chat has reset the states; clear what this drew
             yield [], gr.skip(), hl.EMPTY_SOURCES, gr.skip()
             return
-        session = session.add(turn)
+        session = self._saved(browser, session.add(turn))
         sources = hl.sources_panel(t.sources_html for t in session.turns)
         yield hl.chat_messages(session.turns), session, sources, ""
 
@@ -151,7 +201,7 @@ class WebApp:
                     yield hl.chat_messages(session.turns, question, part), gr.skip(), gr.skip(), gr.skip()
                 else:
                     self._log_timings(part)
-                    return Turn(n, question, part, sources_html=hl.turn_sources(part, n, self.read))
+                    return Turn(n, question, part, sources_html=self._cards(part, n))
         except AssistantError as e:
             return Turn(n, question, error=str(e))
         except Exception as e:  # noqa: BLE001 - a bug: keep the app usable and put the details in the log
@@ -175,19 +225,105 @@ class WebApp:
             f"answered in {t.total_s} s (first token {t.first_token_s} s): {answer.question[:70]}"
         )
 
-    def stop(self, session: Session, pending: str, request: gr.Request):
+    def stop(self, session: Session, pending: str, browser: str, request: gr.Request):
         """Stop the tab's answer: the answer event then shows what it had written, marked as
         stopped. An answer still queued is stopped here. Returns (chat, session, pending,
         asked, notice)."""
         if self._halt(request, "stop") or not pending:
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), ""
-        session = session.add(Turn(session.next_n, pending, stopped=True))
+        session = self._saved(browser, session.add(Turn(session.next_n, pending, stopped=True)))
         return hl.chat_messages(session.turns), session, "", "", ""  # asked "": the queued one skips
 
-    def new_chat(self, request: gr.Request):
-        """Returns (session, chat, sources, pending, asked, notice), all empty."""
+    def new_chat(self, browser: str, request: gr.Request):
+        """Returns (session, chat, sources, pending, asked, notice, conversations, exports), all
+        empty: the conversation left stays in the history, and a reload now starts afresh."""
         self._halt(request, "new")
-        return Session(), [], hl.EMPTY_SOURCES, "", "", ""
+        if hist.valid_browser_id(browser):
+            self.history.set_current(browser, "")
+        return Session(), [], hl.EMPTY_SOURCES, "", "", "", self.conversations(browser, ""), ""
+
+    # --- history -------------------------------------------------------------------------------
+    def restore(self, browser: str):
+        """On page load: the browser's history and its current conversation, as they were.
+        Returns (browser, session, chat, sources, conversations, exports)."""
+        if not hist.valid_browser_id(browser):
+            browser = hist.new_browser_id()  # app.js makes the id; this is only a fallback
+        session = self._reopen(browser, self.history.current(browser)) or Session()
+        return (
+            browser,
+            session,
+            hl.chat_messages(session.turns),
+            self._sources(session),
+            self.conversations(browser, session.conversation),
+            self.exports(browser, session.conversation),
+        )
+
+    def _saved(self, browser: str, session: Session) -> Session:
+        """Store the conversation (a new one on its first turn); the session, with its id.
+        Saved in the event that makes the turn, which alone writes the session then: a
+        separate save event could overwrite a session changed meanwhile (Regenerate)."""
+        if not session.turns or not hist.valid_browser_id(browser):
+            return session
+        return Session(session.turns, self.history.save(browser, session.conversation, session.records()))
+
+    def listed(self, browser: str, session: Session):
+        """After each answer (or stop): the history list and the export links. Returns
+        (conversations, exports)."""
+        if not session.conversation:
+            return gr.skip(), gr.skip()
+        return self.conversations(browser, session.conversation), self.exports(browser, session.conversation)
+
+    def open_conversation(self, conversation: str, browser: str, pending: str):
+        """Reopen a conversation from the list. Returns (session, chat, sources, notice,
+        conversations, exports)."""
+        if pending:
+            return gr.skip(), gr.skip(), gr.skip(), hl.notice_html(BUSY), gr.skip(), gr.skip()
+        session = self._reopen(browser, conversation or "")
+        if session is None:
+            listed = self.conversations(browser, "")
+            return gr.skip(), gr.skip(), gr.skip(), hl.notice_html(GONE), listed, gr.skip()
+        self.history.set_current(browser, session.conversation)
+        chat, sources = hl.chat_messages(session.turns), self._sources(session)
+        return session, chat, sources, "", gr.skip(), self.exports(browser, session.conversation)
+
+    def delete_conversation(self, browser: str, session: Session, pending: str):
+        """Delete the conversation shown. Returns (session, chat, sources, notice,
+        conversations, exports)."""
+        if pending or not session.conversation:
+            notice = hl.notice_html(BUSY if pending else NOTHING_TO_DELETE)
+            return gr.skip(), gr.skip(), gr.skip(), notice, gr.skip(), gr.skip()
+        self.history.delete(browser, session.conversation)
+        listed = self.conversations(browser, "")
+        return Session(), [], hl.EMPTY_SOURCES, "", listed, ""
+
+    def _reopen(self, browser: str, conversation: str) -> Session | None:
+        if not conversation or not hist.valid_browser_id(browser):
+            return None
+        records = self.history.turns(browser, conversation)
+        if records is None:
+            return None
+        turns = tuple(turn_from_record(n, q, r, self._cards) for n, q, r in records)
+        return Session(turns, conversation)
+
+    @staticmethod
+    def _sources(session: Session) -> str:
+        return hl.sources_panel(t.sources_html for t in session.turns)
+
+    def conversations(self, browser: str, current: str):
+        """The history list: each conversation's title and when it was last used."""
+        found = self.history.conversations(browser) if hist.valid_browser_id(browser) else []
+        choices = [(f"{c.title} · {_when(c.updated)}", c.id) for c in found]
+        return gr.Radio(choices=choices, value=current or None)
+
+    def exports(self, browser: str, conversation: str) -> str:
+        """Download links for the conversation shown (routes.py serves them)."""
+        if not conversation:
+            return ""
+        base = f"{routes.PREFIX.lstrip('/')}/export/{conversation}"
+        return (
+            f'<span class="export-label">Export:</span> <a href="{base}.md?browser={browser}" download>'
+            f'Markdown</a> · <a href="{base}.json?browser={browser}" download>JSON</a>'
+        )
 
     def _halt(self, request, reason: str) -> bool:
         """Set the stop flag of the tab's answer; False if none is being written."""
@@ -205,27 +341,33 @@ class WebApp:
             files = self.assistant.documents()
         except AssistantError:
             files = {}
-        choices = []
-        for source, meta in sorted(files.items(), key=lambda kv: hl.title_of(kv[0]).lower()):
+        titles, choices = hl.titles_of(files), []
+        for source, meta in sorted(files.items(), key=lambda kv: titles[kv[0]].lower()):
             tag = " · uploaded" if uploads.is_upload(source) else ""
             count = meta.get("passages", 0)
-            label = f"{hl.title_of(source)} ({count} passage{'s' * (count != 1)}{tag})"
+            name = hl.title_of(source)
+            shown = name if titles[source] == name else f"{titles[source]} — {name}"
+            label = f"{shown} ({count} passage{'s' * (count != 1)}{tag})"
             choices.append((label, source))
         return gr.CheckboxGroup(choices=choices, value=[])
 
-    def upload(self, files, progress=gr.Progress(track_tqdm=True)):
-        """Check, store and index uploaded files. Yields nothing partial: returns
-        (status, documents, cleared file box)."""
+    def upload(self, files, browser: str, request: gr.Request, progress=gr.Progress(track_tqdm=True)):
+        """Check, store and index uploaded files, each browser's in a folder of its own (see
+        uploads.py). Yields nothing partial: returns (status, documents, cleared file box).
+        Gradio's copy of each file is deleted once handled, whether it was taken or not."""
         files = [Path(f) for f in (files or [])]
+        owner = uploads.owner_folder(browser if hist.valid_browser_id(browser) else _tab(request))
         lines, stored = [], []
         for i, f in enumerate(files):
             progress(i / (len(files) + 1), desc=f"Checking {f.name}")
             try:
-                stored.append(uploads.store(f, f.name, self.root, self.upload_limit))
+                stored.append(uploads.store(f, f.name, self.root, self.upload_limit, owner))
             except BadDocument as e:
                 lines.append(("bad", f"Not added: {e}"))
             except OSError as e:  # a name the file system refuses, a full disk
                 lines.append(("bad", f"Not added: {f.name[:80]}: cannot store it ({e.strerror}); rename it"))
+            finally:
+                uploads.discard_temp(f)
         if stored:
             progress(len(files) / (len(files) + 1), desc=f"Indexing {len(stored)} file(s)")
             lines += self._index(stored)
@@ -268,17 +410,41 @@ class WebApp:
         return f"**Model:** `{a.model_name}`"
 
 
+def _kinds() -> str:
+    """'.docx, .html, .md, .pdf or .txt': the readable kinds, without their aliases."""
+    kinds = sorted(SUPPORTED - {".htm", ".markdown"})
+    return ", ".join(kinds[:-1]) + f" or {kinds[-1]}" if len(kinds) > 1 else kinds[0]
+
+
+def _when(seconds: float) -> str:
+    return time.strftime("%d %b %H:%M", time.localtime(seconds))
+
+
 def _status(lines) -> str:
     return "".join(f'<div class="{kind}">{hl.esc(text)}</div>' for kind, text in lines)
 
 
+def answer_slots(assistant) -> int:
+    """How many answers are written at once: one with the in-process model (llama.cpp contexts
+    are not thread-safe), the server's slots (ASSISTANT_LLM_PARALLEL) with a model server."""
+    s = assistant.settings
+    return s.llm_parallel if s.llm_url else 1
+
+
 def build(assistant, upload_limit: int = uploads.MAX_BYTES) -> gr.Blocks:
     """The page: documents and settings in a sidebar; the chat with its sources beside it."""
+    return _build(assistant, upload_limit)[0]
+
+
+def _build(assistant, upload_limit: int) -> tuple[gr.Blocks, WebApp]:
     app = WebApp(assistant, upload_limit)
     with gr.Blocks(title="Cited assistant") as demo:
         # pending: the question being answered; asked: the question the next answer event answers
         session, pending, asked = gr.State(Session()), gr.State(""), gr.State("")
-        files, status, docs, remove, model, top_k = _sidebar(app)
+        # the browser's id (BROWSER_ID_JS), which keys its history: a component, not a gr.State,
+        # since only a component's value travels from the page, where the id is kept
+        browser = gr.Textbox("", visible=False, elem_id="browser-id")
+        files, status, docs, remove, conversations, delete_conv, exports, model, top_k = _sidebar(app)
         gr.HTML(HEADER)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=360):
@@ -313,11 +479,18 @@ def build(assistant, upload_limit: int = uploads.MAX_BYTES) -> gr.Blocks:
                 sources = gr.HTML(hl.EMPTY_SOURCES, elem_id="sources")
         answer_step = dict(
             fn=app.answer,
-            inputs=[asked, session, top_k],
+            inputs=[asked, session, top_k, browser],
             outputs=[chat, session, sources, pending],
             concurrency_id="model",
-            concurrency_limit=1,
+            concurrency_limit=answer_slots(assistant),
             show_progress="minimal",
+        )
+        listed_step = dict(
+            fn=app.listed,
+            inputs=[browser, session],
+            outputs=[conversations, exports],
+            show_progress="hidden",
+            queue=False,
         )
         gr.on(
             [box.submit, ask.click],
@@ -326,31 +499,43 @@ def build(assistant, upload_limit: int = uploads.MAX_BYTES) -> gr.Blocks:
             [box, chat, pending, asked, notice],
             show_progress="hidden",
             queue=False,
-        ).success(**answer_step)
+        ).success(**answer_step).then(**listed_step)
         regenerate.click(
             app.regenerate,
             [session, pending],
             [chat, session, sources, pending, asked, notice],
             show_progress="hidden",
             queue=False,
-        ).success(**answer_step)
+        ).success(**answer_step).then(**listed_step)
         # No `cancels=`: Gradio 6's cancel at times left an "Error" badge on the chat; the stop
         # flag these set ends the answer event itself, within 0.1 s, and frees the model.
-        stop.click(app.stop, [session, pending], [chat, session, pending, asked, notice], queue=False)
-        cleared = [session, chat, sources, pending, asked, notice]
+        stopped = [chat, session, pending, asked, notice]
+        stop.click(app.stop, [session, pending, browser], stopped, queue=False).then(**listed_step)
+        cleared = [session, chat, sources, pending, asked, notice, conversations, exports]
         for reset in (new.click, chat.clear):
-            reset(app.new_chat, None, cleared, queue=False)
-        files.upload(app.upload, files, [status, docs, files], concurrency_id="index", concurrency_limit=1)
+            reset(app.new_chat, browser, cleared, queue=False)
+        shown = [session, chat, sources, notice, conversations, exports]
+        conversations.input(app.open_conversation, [conversations, browser, pending], shown, queue=False)
+        delete_conv.click(app.delete_conversation, [browser, session, pending], shown, queue=False)
+        files.upload(
+            app.upload, [files, browser], [status, docs, files], concurrency_id="index", concurrency_limit=1
+        )
         remove.click(app.remove, docs, [status, docs], concurrency_id="index", concurrency_limit=1)
         demo.load(lambda: (app.documents(), app.model_info()), None, [docs, model])
-    return demo
+        restored = [browser, session, chat, sources, conversations, exports]
+        demo.load(app.restore, browser, restored, js=BROWSER_ID_JS, queue=False)
+    return demo, app
 
 
 def _sidebar(app: WebApp):
     with gr.Sidebar(label="Documents and settings", width=330):
+        gr.Markdown("### Conversations")
+        conversations = gr.Radio(label="Kept for this browser", elem_id="history")
+        exports = gr.HTML("", elem_id="history-export")
+        delete_conv = gr.Button("Delete this conversation", size="sm", elem_id="history-delete")
         gr.Markdown("### Documents")
         files = gr.File(
-            label=f"Add .txt, .md or .pdf files (up to {app.upload_limit // 2**20} MB each)",
+            label=f"Add {_kinds()} files (up to {app.upload_limit // 2**20} MB each)",
             file_count="multiple",
             file_types=sorted(SUPPORTED),
             type="filepath",
@@ -371,14 +556,14 @@ def _sidebar(app: WebApp):
             info="More passages can find more, but the first word comes later.",
             elem_id="top-k",
         )
-    return files, status, docs, remove, model, top_k
+    return files, status, docs, remove, conversations, delete_conv, exports, model, top_k
 
 
 def launch(
     assistant, host: str = "127.0.0.1", port: int = 7860, upload_limit: int = uploads.MAX_BYTES
 ) -> gr.Blocks:
     """Start serving the app on host:port in the background; return the running Blocks."""
-    demo = build(assistant, upload_limit)
+    demo, app = _build(assistant, upload_limit)
     demo.queue(default_concurrency_limit=1)
     try:
         demo.launch(
@@ -395,6 +580,7 @@ def launch(
         )
     except OSError as e:
         raise AssistantError(f"cannot listen on {host}:{port} ({e}); pass another --port") from e
+    routes.add_routes(demo.app, app)  # the document view, the PDF file, the history export
     return demo
 
 

@@ -29,16 +29,28 @@ def esc(text: str) -> str:
 
 
 def title_of(source: str) -> str:
+    """The file name of a source: what is shown when the document has no title."""
     return source.replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def titles_of(documents: dict) -> dict[str, str]:
+    """source -> the document's title (from the index), the file name when it has none."""
+    return {s: (meta or {}).get("title") or title_of(s) for s, meta in documents.items()}
 
 
 # --- the quoted passage in its context ------------------------------------------------------
 def context_bounds(
-    text: str, start: int, end: int, sentences: int = CONTEXT_SENTENCES, max_chars: int = CONTEXT_CHARS
+    text: str,
+    start: int,
+    end: int,
+    sentences: int = CONTEXT_SENTENCES,
+    max_chars: int = CONTEXT_CHARS,
+    wrapped: bool = False,
 ) -> tuple[int, int]:
-    """(start, end) of `sentences` whole sentences either side of text[start:end]."""
+    """(start, end) of `sentences` whole sentences either side of text[start:end]; `wrapped`
+    for a PDF page, whose line breaks inside a paragraph do not end sentences."""
     lo, hi = max(0, start - 2 * max_chars), min(len(text), end + 2 * max_chars)
-    spans = sentence_spans(text[lo:hi], lo)
+    spans = sentence_spans(text[lo:hi], lo, wrapped=wrapped)
     if lo > 0:  # the window may cut the first and last sentence: never show half of one
         spans = spans[1:]
     if hi < len(text):
@@ -55,9 +67,11 @@ def context_bounds(
     return cstart, cend
 
 
-def highlight(text: str, start: int, end: int, sentences: int = CONTEXT_SENTENCES) -> str:
+def highlight(
+    text: str, start: int, end: int, sentences: int = CONTEXT_SENTENCES, wrapped: bool = False
+) -> str:
     """The quote in <mark>, with its context around it; '…' where the file goes on."""
-    cstart, cend = context_bounds(text, start, end, sentences)
+    cstart, cend = context_bounds(text, start, end, sentences, wrapped=wrapped)
     head = "… " if text[:cstart].strip() else ""
     tail = " …" if text[cend:].strip() else ""
     return f"{head}{esc(text[cstart:start])}<mark>{esc(text[start:end])}</mark>{esc(text[end:cend])}{tail}"
@@ -65,13 +79,15 @@ def highlight(text: str, start: int, end: int, sentences: int = CONTEXT_SENTENCE
 
 def read_source(root: Path, source: str, page: int | None) -> str | None:
     """The text a citation's offsets index (see types.py), or None if it cannot be read."""
+    from .. import ingest
     from ..errors import BadDocument
-    from ..ingest import pdf_page_text
 
     path = Path(source) if Path(source).is_absolute() else Path(root) / source
     try:
+        if hasattr(ingest, "document_text"):  # every format's indexed text (html, docx too)
+            return ingest.document_text(path, page)
         if page is not None:
-            return pdf_page_text(path, page)
+            return ingest.pdf_page_text(path, page)
         with open(path, encoding="utf-8", newline="") as f:
             return f.read()
     except (OSError, UnicodeDecodeError, BadDocument, IndexError):
@@ -89,11 +105,22 @@ def anchor(turn: int, n: int) -> str:
     return f"src-{turn}-{n}"
 
 
-def source_card(c: Citation, text: str | None, turn: int) -> str:
-    """One cited source: title, page, location, and the passage highlighted in context."""
+def open_button(c: Citation) -> str:
+    """ "Open in document": app.js shows the whole document (or PDF page) at the cited span."""
+    page = "" if c.page is None else str(c.page)
+    return (
+        f'<button type="button" class="open-doc" data-source="{esc(c.source)}" data-page="{page}" '
+        f'data-start="{c.start}" data-end="{c.end}" title="Read the whole document at this passage">'
+        "Open in document</button>"
+    )
+
+
+def source_card(c: Citation, text: str | None, turn: int, title: str | None = None) -> str:
+    """One cited source: title, page, location, and the passage highlighted in context.
+    `title` is the document's title from the index; the file name is shown without one."""
     notes = []
     if text is not None and _same(text[c.start : c.end], c.quote):
-        body = highlight(text, c.start, c.end)
+        body = highlight(text, c.start, c.end, wrapped=c.page is not None)
     else:  # the file moved or changed since indexing: show what was indexed, and say so
         body = f"<mark>{esc(c.quote)}</mark>"
         notes.append("The file changed or is missing since it was indexed; this is the indexed text.")
@@ -104,20 +131,24 @@ def source_card(c: Citation, text: str | None, turn: int) -> str:
     return (
         f'<div class="src-card" id="{anchor(turn, c.n)}" tabindex="0">'
         f'<div class="src-head"><span class="src-n">[{c.n}]</span> '
-        f'<span class="src-title">{esc(title_of(c.source))}</span>{page}</div>'
-        f'<div class="src-path">{esc(c.source)} · characters {c.start}–{c.end}</div>'
-        f'<div class="src-context">{body}</div>{note}</div>'
+        f'<span class="src-title" title="{esc(c.source)}">{esc(title or title_of(c.source))}</span>'
+        f'{page}</div><div class="src-path">{esc(c.source)} · characters {c.start}–{c.end}</div>'
+        f'<div class="src-context">{body}</div>{note}{open_button(c)}</div>'
     )
 
 
-def turn_sources(answer: Answer, turn: int, read) -> str:
+def turn_sources(answer: Answer, turn: int, read, titles: dict[str, str] | None = None) -> str:
     """The cards for one answer's citations (none for an abstention).
 
-    `read(source, page)` returns the source text, e.g. functools.partial(read_source, root).
+    `read(source, page)` returns the source text, e.g. functools.partial(read_source, root);
+    `titles` maps sources to document titles (see `titles_of`).
     """
     if answer.abstained or not answer.citations:
         return ""
-    cards = "".join(source_card(c, read(c.source, c.page), turn) for c in answer.citations)
+    titles = titles or {}
+    cards = "".join(
+        source_card(c, read(c.source, c.page), turn, titles.get(c.source)) for c in answer.citations
+    )
     return (
         f'<section class="src-turn" id="turn-{turn}">'
         f'<div class="src-question">Sources for “{esc(answer.question)}”</div>'
@@ -271,22 +302,38 @@ def answer_html(answer: Answer, turn: int) -> str:
     if answer.abstained:
         return (
             f'<div class="abstain"><div class="abstain-text">{esc(answer.answer)}</div>'
-            f"{why_html(answer)}{confidence_html(answer)}{searched(answer)}{evidence_html(answer)}"
+            f"{note_html(answer)}{why_html(answer)}{confidence_html(answer)}{searched(answer)}{evidence_html(answer)}"
             f"{copy_html(answer)}</div>"
         )
     titles = {c.n: title_of(c.source) + (f", page {c.page}" if c.page else "") for c in answer.citations}
     return (
         f'<div class="answer"><p>{link_markers(answer.answer, turn, titles)}</p>'
-        f"{confidence_html(answer)}{searched(answer)}{copy_html(answer)}</div>"
+        f"{note_html(answer)}{confidence_html(answer)}{searched(answer)}{copy_html(answer)}</div>"
     )
+
+
+def note_html(answer: Answer) -> str:
+    """The one line saying what the checks changed in the streamed draft (changes.py)."""
+    from .changes import change_note
+
+    note = change_note(answer)
+    return f'<div class="checked-note">{esc(note)}</div>' if note else ""
 
 
 def question_html(question: str) -> str:
     return f'<div class="question">{esc(question)}</div>'
 
 
+DRAFT = "Draft: being checked against the sources"
+
+
 def streaming_html(text: str) -> str:
-    return f'<div class="answer streaming"><p>{esc(text)}<span class="cursor"></span></p></div>'
+    """The model's words as they come, marked as an unchecked draft: the checked answer
+    replaces them, with a note of what changed (note_html)."""
+    return (
+        f'<div class="answer streaming"><div class="draft-label">{DRAFT}</div>'
+        f'<p>{esc(text)}<span class="cursor"></span></p></div>'
+    )
 
 
 def pending_html() -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import queue
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..types import Answer
 
@@ -42,13 +42,22 @@ class Turn:
 @dataclass(frozen=True)
 class Session:
     turns: tuple[Turn, ...] = ()
+    conversation: str = ""  # its id in the history database (history.py); "" until saved
 
     @property
     def next_n(self) -> int:
         return len(self.turns) + 1
 
     def add(self, turn: Turn) -> Session:
-        return Session(self.turns + (turn,))
+        return replace(self, turns=self.turns + (turn,))
+
+    def without_last(self) -> Session:
+        """The session before its last turn (to answer that question again)."""
+        return replace(self, turns=self.turns[:-1])
+
+    def records(self) -> list[tuple[int, str, dict]]:
+        """The turns as the history database stores them: (n, question, answer_json)."""
+        return [(t.n, t.question, turn_record(t)) for t in self.turns]
 
     def history(self, max_turns: int = HISTORY_TURNS) -> tuple[tuple[str, str], ...]:
         """(question, answer) pairs for `Assistant.ask`, citation markers removed.
@@ -58,6 +67,28 @@ class Session:
         """
         pairs = [(t.question, strip_markers(t.answer.answer)) for t in self.turns if t.answer is not None]
         return tuple(pairs[-max_turns:]) if max_turns else ()
+
+
+def turn_record(turn: Turn) -> dict:
+    """What the history keeps of a turn: the whole Answer, or the error, or the stopped text."""
+    from .history import answer_to_json
+
+    if turn.answer is not None:
+        return {"answer": answer_to_json(turn.answer)}
+    return {"stopped": turn.partial} if turn.stopped else {"error": turn.error}
+
+
+def turn_from_record(n: int, question: str, record: dict, sources_html=lambda answer, n: "") -> Turn:
+    """The Turn a stored record describes; `sources_html(answer, n)` draws its source cards
+    again from the files (highlight.turn_sources), since cards are not stored."""
+    from .history import answer_from_json
+
+    if "answer" in record:
+        answer = answer_from_json(record["answer"])
+        return Turn(n, question, answer, sources_html=sources_html(answer, n))
+    if "stopped" in record:
+        return Turn(n, question, stopped=True, partial=record["stopped"] or "")
+    return Turn(n, question, error=record.get("error") or "No answer came back; please ask again")
 
 
 def strip_markers(text: str) -> str:

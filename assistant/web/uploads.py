@@ -5,6 +5,17 @@ A browser chooses the name it sends, so a name is never trusted: it must be a pl
 path is checked to lie inside the uploads folder. A file is read with `ingest.read_document`
 before it is moved into place, so a broken upload changes nothing.
 
+Names cannot collide between users: the web chat stores each browser's uploads in a folder of
+its own, uploads/<owner>/, where owner is a hash of the browser's id (`owner_folder`). Two
+people who upload report.txt keep two documents; uploading report.txt again from the same
+browser replaces that browser's copy, and the status line says "replaced". (A content-hash
+suffix would keep every revision of a file instead, and a "replace?" dialog would ask
+a question the owner folder already answers.)
+
+What an upload leaves behind is cleaned up: `clean` (run when the app starts) deletes
+uploads the index never took in, because the server was stopped while it indexed them, and
+`discard_temp` deletes Gradio's own copy of each uploaded file once it has been handled.
+
     >>> safe_name("Annual report (2023).PDF")
     'Annual_report_2023.PDF'
     >>> safe_name("../../etc/passwd.txt")  # doctest: +ELLIPSIS
@@ -15,9 +26,11 @@ before it is moved into place, so a broken upload changes nothing.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import shutil
+import tempfile
 import unicodedata
 import uuid
 from pathlib import Path
@@ -76,23 +89,38 @@ def _size(n: int, decimals: int = 1) -> str:
     return f"{n} bytes"
 
 
-def upload_path(root: Path, name: str) -> Path:
-    """Where an upload called `name` is stored; never outside <root>/uploads/."""
-    folder = (Path(root) / UPLOADS).resolve()
+_OWNER = re.compile(r"^[0-9a-f]{12}$")
+
+
+def owner_folder(browser_id: str) -> str:
+    """The uploads sub-folder of one browser: a hash, so the folder name (shown in source
+    paths) does not give away the id that opens the browser's history.
+
+    >>> owner_folder("0123456789abcdef0123456789abcdef")
+    '3eb1bd439947'
+    """
+    return hashlib.sha256(browser_id.encode()).hexdigest()[:12]
+
+
+def upload_path(root: Path, name: str, owner: str = "") -> Path:
+    """Where an upload called `name` is stored: <root>/uploads/[owner/]name, never outside."""
+    if owner and not _OWNER.match(owner):
+        raise ValueError(f"not an owner folder: {owner!r}")  # a bug, not a user's doing
+    folder = (Path(root) / UPLOADS / owner).resolve()
     path = (folder / safe_name(name)).resolve()
     if path.parent != folder:  # defence in depth: safe_name already forbids this
         raise BadDocument(f"{name}: the name points outside the uploads folder; rename the file")
     return path
 
 
-def store(src: Path, name: str, root: Path, limit: int = MAX_BYTES) -> tuple[Path, bool]:
-    """Check the uploaded file `src` (sent as `name`) and move it into <root>/uploads/.
+def store(src: Path, name: str, root: Path, limit: int = MAX_BYTES, owner: str = "") -> tuple[Path, bool]:
+    """Check the uploaded file `src` (sent as `name`) and move it into <root>/uploads/[owner/].
 
-    Returns (stored path, True if it replaced an earlier upload of the same name). Raises
-    BadDocument, naming the file as the user knows it, if it is too big, of the wrong type,
-    empty or unreadable; nothing is stored then.
+    Returns (stored path, True if it replaced an earlier upload of the same name by the same
+    owner). Raises BadDocument, naming the file as the user knows it, if it is too big, of the
+    wrong type, empty or unreadable; nothing is stored then.
     """
-    dest = upload_path(root, name)
+    dest = upload_path(root, name, owner)
     shown = dest.name
     check_size(Path(src).stat().st_size, shown, limit)
     staging = dest.parent / ".staging" / uuid.uuid4().hex
@@ -117,13 +145,68 @@ def is_upload(source: str) -> bool:
     return source.startswith(f"{UPLOADS}/")
 
 
-def delete(root: Path, source: str) -> bool:
-    """Delete the stored file of an uploaded source; False for anything not an upload."""
+def _stored(root: Path, source: str) -> Path | None:
+    """The file of an uploaded source: uploads/name or uploads/<owner>/name, nothing else."""
     if not is_upload(source):
-        return False
+        return None
     folder = (Path(root) / UPLOADS).resolve()
     path = (Path(root) / source).resolve()
-    if path.parent != folder or not path.is_file():
+    inside = path.parent == folder or (path.parent.parent == folder and _OWNER.match(path.parent.name))
+    return path if inside and path.is_file() else None
+
+
+def delete(root: Path, source: str) -> bool:
+    """Delete the stored file of an uploaded source; False for anything not an upload."""
+    path = _stored(root, source)
+    if path is None:
         return False
     path.unlink()
+    with contextlib.suppress(OSError):
+        if path.parent.name != UPLOADS:
+            path.parent.rmdir()  # an owner folder, once empty
+    return True
+
+
+def clean(root: Path, indexed) -> list[str]:
+    """Delete what interrupted uploads left under <root>/uploads/: staging folders, and stored
+    files the index does not hold (the server stopped while indexing them). Returns the
+    source names of the files deleted. Call it only with the index's real list of sources:
+    an empty list from an unreadable index would delete every upload.
+    """
+    folder = Path(root) / UPLOADS
+    if not folder.is_dir():
+        return []
+    indexed, gone = set(indexed), []
+    for staging in (folder / ".staging", *folder.glob("*/.staging")):
+        shutil.rmtree(staging, ignore_errors=True)
+    for path in sorted((*folder.glob("*"), *folder.glob("*/*"))):
+        source = path.relative_to(Path(root)).as_posix()
+        if path.is_file() and source not in indexed and _stored(root, source) == path.resolve():
+            path.unlink()
+            gone.append(source)
+    for sub in folder.glob("*"):
+        if sub.is_dir() and _OWNER.match(sub.name):
+            with contextlib.suppress(OSError):
+                sub.rmdir()  # only when empty
+    return gone
+
+
+def gradio_folder() -> Path:
+    """Where Gradio keeps its copies of uploaded files (as gradio.utils.get_upload_folder
+    says, without importing gradio)."""
+    return Path(os.environ.get("GRADIO_TEMP_DIR") or Path(tempfile.gettempdir()) / "gradio").resolve()
+
+
+def discard_temp(path: Path, folder: Path | None = None) -> bool:
+    """Delete Gradio's copy of an uploaded file (and its folder, once empty), after it has
+    been stored or refused: Gradio itself keeps every upload until the server stops. Only
+    files inside Gradio's upload folder are touched."""
+    folder = (folder or gradio_folder()).resolve()
+    path = Path(path).resolve()
+    if folder not in path.parents or not path.is_file():
+        return False
+    path.unlink()
+    with contextlib.suppress(OSError):
+        if path.parent != folder:
+            path.parent.rmdir()  # Gradio puts each upload in a folder named by its hash
     return True

@@ -1,0 +1,250 @@
+"""Conversation history for the web chat: kept on the server in SQLite, one list per browser.
+
+A browser is known by a random id it keeps in its localStorage (app.js makes it; nothing else
+identifies a user), so two browsers never see each other's conversations, and a reload, or a
+restart of the server, finds the same list. The id is a bearer secret: whoever has it can read
+that browser's history, which is why it is random (128 bits) and never displayed (it travels in
+a hidden field with each request, as a session cookie would).
+
+The schema (user_version 1):
+
+    conversations(id, browser_id, title, created, updated)   one row per conversation
+    turns(conversation_id, n, question, answer_json)         one row per question, n from 1
+    browsers(browser_id, current)                            the conversation a reload reopens
+
+`answer_json` holds {"answer": <every field of the Answer>}, {"error": message} or
+{"stopped": partial text}, so a reopened conversation is drawn exactly as it was answered.
+
+    >>> import tempfile, pathlib
+    >>> h = History(pathlib.Path(tempfile.mkdtemp()) / "chats.sqlite3")
+    >>> b = new_browser_id()
+    >>> c = h.save(b, "", [(1, "Who built it?", {"error": "No answer came back"})])
+    >>> [x.title for x in h.conversations(b)], h.current(b) == c, h.conversations(new_browser_id())
+    (['Who built it?'], True, [])
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import re
+import secrets
+import sqlite3
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..types import Answer, Checks, Citation, Evidence, Passage, Signals, Timings
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS conversations (
+    id TEXT PRIMARY KEY,
+    browser_id TEXT NOT NULL,
+    title TEXT NOT NULL,
+    created REAL NOT NULL,
+    updated REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS conversations_by_browser ON conversations (browser_id, updated);
+CREATE TABLE IF NOT EXISTS turns (
+    conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,
+    question TEXT NOT NULL,
+    answer_json TEXT NOT NULL,
+    PRIMARY KEY (conversation_id, n)
+);
+CREATE TABLE IF NOT EXISTS browsers (browser_id TEXT PRIMARY KEY, current TEXT);
+PRAGMA user_version = 1;
+"""
+TITLE_CHARS = 80  # the first question, cut: enough to tell conversations apart in a sidebar
+_BROWSER_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def new_browser_id() -> str:
+    return secrets.token_hex(16)
+
+
+def valid_browser_id(value) -> bool:
+    """Only ids shaped like the ones app.js makes are used: anything else gets a new one."""
+    return isinstance(value, str) and bool(_BROWSER_ID.match(value))
+
+
+@dataclass(frozen=True)
+class Conversation:
+    id: str
+    title: str
+    created: float
+    updated: float
+
+
+class History:
+    """The history database. Each call opens its own connection: Gradio runs handlers in many
+    threads, and a conversation's few rows make the cost of connecting negligible."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._ready = False  # the file is made on first use: building the app writes nothing
+
+    @contextlib.contextmanager
+    def _db(self):
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with contextlib.closing(sqlite3.connect(self.path, timeout=10)) as db:
+                db.executescript(SCHEMA)
+            self._ready = True
+        db = sqlite3.connect(self.path, timeout=10)
+        try:
+            db.execute("PRAGMA foreign_keys = ON")
+            with db:  # one transaction: committed on success, rolled back on error
+                yield db
+        finally:
+            db.close()
+
+    def conversations(self, browser: str) -> list[Conversation]:
+        """The browser's conversations, the most recently used first."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT id, title, created, updated FROM conversations WHERE browser_id = ? "
+                "ORDER BY updated DESC",
+                (browser,),
+            ).fetchall()
+        return [Conversation(*row) for row in rows]
+
+    def save(self, browser: str, conversation: str, turns) -> str:
+        """Store the turns [(n, question, answer_json dict)] of a conversation (a new one when
+        `conversation` is "" or not this browser's); return its id, now the current one."""
+        now = time.time()
+        with self._db() as db:
+            if not conversation or not self._owns(db, browser, conversation):
+                conversation = uuid.uuid4().hex
+                title = _title(turns[0][1]) if turns else "New conversation"
+                row = (conversation, browser, title, now, now)
+                db.execute("INSERT INTO conversations VALUES (?, ?, ?, ?, ?)", row)
+            db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation))
+            db.execute("DELETE FROM turns WHERE conversation_id = ? AND n > ?", (conversation, len(turns)))
+            db.executemany(
+                "INSERT OR REPLACE INTO turns VALUES (?, ?, ?, ?)",
+                [(conversation, n, q, json.dumps(a, ensure_ascii=False)) for n, q, a in turns],
+            )
+            self._set_current(db, browser, conversation)
+        return conversation
+
+    def turns(self, browser: str, conversation: str) -> list[tuple[int, str, dict]] | None:
+        """(n, question, answer_json) of a conversation of this browser; None if it has none."""
+        with self._db() as db:
+            if not self._owns(db, browser, conversation):
+                return None
+            rows = db.execute(
+                "SELECT n, question, answer_json FROM turns WHERE conversation_id = ? ORDER BY n",
+                (conversation,),
+            ).fetchall()
+        return [(n, q, json.loads(a)) for n, q, a in rows]
+
+    def conversation(self, browser: str, conversation: str) -> Conversation | None:
+        with self._db() as db:
+            row = db.execute(
+                "SELECT id, title, created, updated FROM conversations WHERE id = ? AND browser_id = ?",
+                (conversation, browser),
+            ).fetchone()
+        return Conversation(*row) if row else None
+
+    def delete(self, browser: str, conversation: str) -> bool:
+        with self._db() as db:
+            gone = db.execute(
+                "DELETE FROM conversations WHERE id = ? AND browser_id = ?", (conversation, browser)
+            ).rowcount
+            if gone:
+                db.execute("UPDATE browsers SET current = NULL WHERE current = ?", (conversation,))
+        return bool(gone)
+
+    def current(self, browser: str) -> str:
+        """The conversation a reload of this browser reopens ("" for a new one)."""
+        with self._db() as db:
+            row = db.execute("SELECT current FROM browsers WHERE browser_id = ?", (browser,)).fetchone()
+        return (row[0] or "") if row else ""
+
+    def set_current(self, browser: str, conversation: str) -> None:
+        with self._db() as db:
+            self._set_current(db, browser, conversation or None)
+
+    @staticmethod
+    def _set_current(db, browser, conversation) -> None:
+        db.execute("INSERT OR REPLACE INTO browsers VALUES (?, ?)", (browser, conversation))
+
+    @staticmethod
+    def _owns(db, browser: str, conversation: str) -> bool:
+        row = db.execute(
+            "SELECT 1 FROM conversations WHERE id = ? AND browser_id = ?", (conversation, browser)
+        ).fetchone()
+        return row is not None
+
+
+def _title(question: str) -> str:
+    flat = " ".join(question.split())
+    return flat if len(flat) <= TITLE_CHARS else flat[: TITLE_CHARS - 1].rstrip() + "…"
+
+
+# --- answers to and from JSON ----------------------------------------------------------------
+def answer_to_json(answer: Answer) -> dict:
+    """Every field of the Answer (evidence, checks and signals included), JSON-ready."""
+    return dataclasses.asdict(answer)
+
+
+def answer_from_json(data: dict) -> Answer:
+    """The Answer `answer_to_json` stored; fields added to the types since are left at their
+    defaults, and fields since removed are ignored, so old history still opens."""
+    fields = _known(Answer, data)
+    fields["citations"] = tuple(Citation(**_known(Citation, c)) for c in data.get("citations", ()))
+    fields["timings"] = Timings(**_known(Timings, data.get("timings") or {}))
+    fields["evidence"] = tuple(
+        Evidence(e["n"], Passage(**_known(Passage, e["passage"]))) for e in data.get("evidence", ())
+    )
+    fields["checks"] = Checks(**_known(Checks, data.get("checks") or {}))
+    signals = data.get("signals")
+    fields["signals"] = Signals(**_known(Signals, signals)) if signals else None
+    return Answer(**fields)
+
+
+def _known(cls, data: dict) -> dict:
+    names = {f.name for f in dataclasses.fields(cls)}
+    return {k: v for k, v in data.items() if k in names}
+
+
+# --- exports ------------------------------------------------------------------------------------
+def export_json(conversation: Conversation, turns) -> str:
+    """The conversation as JSON: each answer as `assistant ask --json` prints it."""
+    out = []
+    for n, question, stored in turns:
+        item: dict = {"n": n, "question": question}
+        if "answer" in stored:
+            item["answer"] = answer_from_json(stored["answer"]).to_json()
+        else:
+            item.update({k: v for k, v in stored.items() if k in ("error", "stopped")})
+        out.append(item)
+    data = {
+        "title": conversation.title,
+        "created": _iso(conversation.created),
+        "updated": _iso(conversation.updated),
+        "turns": out,
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def export_markdown(conversation: Conversation, turns) -> str:
+    """The conversation as Markdown: each answer with its numbered references, as Copy gives it."""
+    from .highlight import answer_markdown
+
+    parts = [f"# {conversation.title}", f"_{_iso(conversation.updated)}_"]
+    for _, question, stored in turns:
+        if "answer" in stored:
+            parts.append(answer_markdown(answer_from_json(stored["answer"])))
+        elif "error" in stored:
+            parts.append(f"**{question}**\n\n_Not answered: {stored['error']}_")
+        else:
+            parts.append(f"**{question}**\n\n_Stopped before the answer was checked._")
+    return "\n\n".join(parts) + "\n"
+
+
+def _iso(seconds: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime(seconds))
