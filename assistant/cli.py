@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-import textwrap
 from pathlib import Path
 
 import click
@@ -42,11 +41,33 @@ def settings_options(f):
         "model",
         help="A GGUF file, or a packaged model: qwen (default), smollm2. Also $ASSISTANT_MODEL.",
     )(f)
-    return f
+    return store_option(f)
+
+
+def store_option(f):
+    """--store URL, beside every --index. Its value goes to the click context, not to the command,
+    so commands keep their signatures and `make_settings` applies it for all of them."""
+
+    def keep(ctx, _param, value):
+        if value:
+            ctx.meta["store_url"] = value
+
+    return click.option(
+        "--store",
+        metavar="URL",
+        expose_value=False,
+        callback=keep,
+        help="A PostgreSQL store, postgresql://user:password@host:5432/db, instead of the index "
+        "folder (default: $ASSISTANT_STORE_URL).",
+    )(f)
 
 
 def make_settings(index_dir=None, top_k=None, model=None):
-    s = from_env().with_(index_dir=index_dir, top_k=top_k)
+    from .config import store_url
+
+    ctx = click.get_current_context(silent=True)
+    url = store_url(ctx.meta.get("store_url"), "--store") if ctx else None
+    s = from_env().with_(index_dir=index_dir, top_k=top_k, store_url=url)
     return s, model or (str(s.model_path) if s.model_path else None)
 
 
@@ -75,50 +96,64 @@ def ask(question, as_json, model, top_k, index_dir):
         assistant ask "Who leads Mali's junta?"
         assistant ask --json "When did France withdraw?" | jq .citations
     """
+    from . import terminal
     from .answer import Assistant
 
+    status = terminal.Status(enabled=False if as_json else None)
     settings, model = make_settings(index_dir, top_k, model)
-    assistant = Assistant(settings, model=model)
+    assistant = Assistant(settings, model=model, log=status.log)
     q = assistant.check_question(" ".join(question))  # fail fast, before loading anything
     assistant.model_path()  # a missing or broken model file fails here, in one line
-    assistant.refresh()  # files changed since indexing: re-index them, so offsets match
-    _ = assistant.index  # a missing or damaged index fails here, before a model loads
+    with status.show("Loading the index..."):
+        assistant.refresh()  # files changed since indexing: re-index them, so offsets match
+        _ = assistant.index  # a missing or damaged index fails here, before a model loads
     loader = assistant.preload()
-    streamed = []
-
-    def on_token(piece):
-        streamed.append(piece)
-        click.echo(piece, nl=False)
-        sys.stdout.flush()
-
-    answer = assistant.ask(q, on_token=None if as_json else on_token)
+    if as_json:
+        answer = assistant.ask(q)
+    else:
+        answer = show_answer(assistant, q, status=status)
     if answer.timings.first_token_s is None:  # declined before the model was needed:
         loader.join()  # still report a model that cannot load, now rather than next time
         _ = assistant.llm
     if as_json:
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
-        return
-    click.echo()
-    if answer.answer.strip() != "".join(streamed).strip():
-        click.secho(f"\nChecked answer: {answer.answer}" if streamed else answer.answer, bold=True)
-    click.echo(render_sources(answer))
 
 
-def render_sources(answer) -> str:
-    """The cited sources with their quotes, then how sure the assistant is and why it declined."""
-    t = answer.timings
-    sure = "" if answer.confidence is None else f"confidence {answer.confidence:.2f}; "
-    footer = f"({sure}{answer.model}; first token {t.first_token_s} s, total {t.total_s} s)"
-    if answer.abstained:
-        return f"\nWhy: {answer.checks.abstain_reason or 'declined'}.\n{footer}"
-    lines = ["", "Sources:"]
-    for c in answer.citations:
-        where = f"page {c.page}, " if c.page else ""
-        flag = "" if c.supported else "  (not confirmed by the citation check)"
-        lines.append(f"  [{c.n}] {c.source} ({where}chars {c.start}-{c.end}){flag}")
-        lines += textwrap.wrap(f"“{c.quote}”", 92, initial_indent="      ", subsequent_indent="       ")
-    lines.append(f"\n{footer}")
-    return "\n".join(lines)
+def show_answer(assistant, question: str, history=(), status=None):
+    """Ask, and print the checked answer once, then its sources.
+
+    On a terminal the model's draft streams in dim text while it is written, and is erased and
+    replaced by the checked answer (with a line on what the checks changed); in a pipe or a
+    file only the checked answer is printed, so the output holds no unchecked words. A status
+    line on stderr covers the wait for the first word.
+    """
+    from . import render, terminal
+
+    out = render.style_for(sys.stdout)
+    status = status or terminal.Status()
+    draft = terminal.Draft(sys.stdout, out) if out.width else None  # stream to a terminal only
+
+    def on_token(piece):
+        status.clear()
+        draft.write(piece)
+
+    status.show("Searching the documents and reading the passages...")
+    try:
+        answer = assistant.ask(question, history=history, on_token=on_token if draft else None)
+    except BaseException:
+        if draft is not None:
+            draft.abandon()
+        raise
+    finally:
+        status.clear()
+    if draft is not None and not draft.erase():
+        click.echo(render.heading("Checked answer:", out))
+    click.echo(render.answer_text(answer, out))
+    note = render.change_note(answer, draft.text if draft else "")
+    if note:
+        click.echo(render.note(note, out))
+    click.echo(render.sources_text(answer, out))
+    return answer
 
 
 @cli.command()
@@ -129,17 +164,26 @@ def render_sources(answer) -> str:
     help="Re-embed every file the index holds, and PATHs; also repairs a damaged index.",
 )
 @click.option(
+    "--strict",
+    is_flag=True,
+    help="Exit 1 when any file is skipped or fails, not only when nothing could be indexed.",
+)
+@click.option(
     "--index",
     "index_dir",
     type=click.Path(file_okay=False, path_type=Path),
     help="Index folder (default: ./index of the project, or $ASSISTANT_INDEX).",
 )
-def index(paths, rebuild, index_dir):
+@store_option
+def index(paths, rebuild, strict, index_dir):
     """Add or update files and folders (.txt, .md, .pdf) in the index.
 
     Unchanged files keep their vectors; files that are gone are dropped. With no PATH,
     the seeds folder is indexed. --rebuild re-reads every indexed file wherever it lives,
     and recovers the list of files from the data of an index whose manifest is damaged.
+    Each file skipped (unsupported type, empty) or failed (unreadable) is named with its
+    reason; the exit code is 1 only when none of the files asked for could be indexed
+    (or, with --strict, when any was skipped or failed).
 
     Example usage:
 
@@ -147,19 +191,144 @@ def index(paths, rebuild, index_dir):
         assistant index ~/reports notes.md
         assistant index --rebuild
     """
+    from . import render, terminal
     from .index import update
 
     settings, _ = make_settings(index_dir)
-    report = update(settings, list(paths) if paths else None, rebuild=rebuild)
+    bar = terminal.IndexBar()  # a redrawn line on a terminal; `update` logs every ~10% otherwise
+    try:
+        progress = bar.update if bar.enabled else None
+        report = update(settings, list(paths) if paths else None, rebuild=rebuild, progress=progress)
+    finally:
+        bar.clear()
     done = ("added", report.added), ("changed", report.changed), ("rebuilt", report.rebuilt)
     for label, names in (*done, ("removed", report.removed)):
         for name in names:
             click.echo(f"{label}: {name}")
-    for line in report.failed:
-        click.echo(f"skipped: {line}", err=True)
-    click.echo(report.summary())
-    if report.failed:
+    skipped, failed = render.index_problems(report)
+    for label, problems in (("skipped", skipped), ("failed", failed)):
+        for name, why in problems:
+            click.echo(f"{label}: {name} ({why})", err=True)
+    click.echo(render.index_summary(report, len(skipped), len(failed)))
+    if (skipped or failed) and (strict or not _indexed_any(settings, paths, report)):
         sys.exit(1)
+
+
+def _indexed_any(settings, paths, report) -> bool:
+    """Whether the index now holds any of the files this command was asked to index."""
+    from . import ingest
+    from .errors import AssistantError
+
+    if report.added or report.changed or report.rebuilt:
+        return True
+    try:
+        files, _ = ingest.collect(list(paths) or [settings.seeds_path])
+    except AssistantError:
+        return False
+    return bool({ingest.source_name(f, settings.root) for f in files} & set(report.unchanged))
+
+
+INDEX_HELP = "Index folder (default: ./index of the project, or $ASSISTANT_INDEX)."
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help=INDEX_HELP)
+@store_option
+@click.pass_context
+def docs(ctx, as_json, index_dir):
+    """List the indexed documents: title, path, passages, and when each was indexed.
+
+    `assistant docs remove PATH ...` takes documents out of the index; their files stay.
+
+    Example usage:
+
+    \b
+        assistant docs
+        assistant docs --json | jq -r '.documents[].source'
+        assistant docs remove seeds/000_768583bad2c70dea.txt
+    """
+    ctx.obj = {"index_dir": index_dir}
+    if ctx.invoked_subcommand is not None:
+        return
+    from . import render
+    from .index import where
+
+    assistant = _indexed_assistant(index_dir)
+    rows = [_doc_json(source, meta) for source, meta in sorted(assistant.documents().items())]
+    if as_json:
+        payload = {"index": where(assistant.settings), "documents": rows}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    click.echo(render.documents_table(rows, render.style_for(sys.stdout)))
+    total = sum(r["passages"] for r in rows)
+    click.echo(f"{len(rows)} document(s), {total} passages, in {where(assistant.settings)}", err=True)
+
+
+@docs.command("remove")
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help=INDEX_HELP)
+@store_option
+@click.pass_context
+def docs_remove(ctx, paths, index_dir):
+    """Take documents out of the index, by path or indexed name; the files themselves stay.
+
+    Example usage:
+
+    \b
+        assistant docs remove seeds/000_768583bad2c70dea.txt
+        assistant docs remove ~/reports/old.pdf --index ~/my-index
+    """
+    import shlex
+
+    index_dir = index_dir or (ctx.obj or {}).get("index_dir")
+    assistant = _indexed_assistant(index_dir)
+    known = assistant.documents()
+    names = {p: _indexed_name(p, known, assistant.settings.root) for p in paths}
+    unknown = [p for p, name in names.items() if name is None]
+    if unknown:
+        flag = f" --index {shlex.quote(str(index_dir))}" if index_dir else ""
+        raise click.ClickException(
+            f"not in the index: {', '.join(unknown)}; see the indexed names with: assistant docs{flag}"
+        )
+    report = assistant.remove_documents(sorted(set(names.values())))
+    for name in report.removed:
+        click.echo(f"removed: {name}")
+    click.echo(
+        f"Removed {len(report.removed)} document(s) from the index (their files are untouched); "
+        f"{len(report.unchanged)} document(s), {report.passages} passages left."
+    )
+
+
+def _indexed_assistant(index_dir):
+    """An Assistant over an index that exists: a missing one is an error naming the fix."""
+    from .answer import Assistant
+
+    settings, _ = make_settings(index_dir)
+    assistant = Assistant(settings)
+    _ = assistant.index  # no index there: one line that says how to build it
+    return assistant
+
+
+def _indexed_name(path: str, known, root: Path) -> str | None:
+    """The index's name for PATH: as typed ("seeds/a.txt"), else the file's path resolved the
+    way indexing names it (relative to the project root when inside it)."""
+    from .ingest import source_name
+
+    if path in known:
+        return path
+    name = source_name(Path(path).expanduser(), root)
+    return name if name in known else None
+
+
+def _doc_json(source: str, meta: dict) -> dict:
+    return {
+        "source": source,
+        "title": meta.get("title") or "",
+        "passages": int(meta.get("passages", 0)),
+        "indexed_at": meta.get("indexed_at"),
+        "size": meta.get("size"),
+    }
 
 
 @cli.command("eval")
@@ -305,6 +474,51 @@ def ui(host, port, model, top_k, index_dir):
     serve(Assistant(settings, model=model), host=host, port=port)
 
 
+@cli.command("serve-model")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; 0.0.0.0 lets other machines in.",
+)
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--parallel",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Answers written at once (server slots); set ASSISTANT_LLM_PARALLEL to match.",
+)
+@click.option(
+    "--model",
+    "model",
+    help="A GGUF file, or a packaged model: qwen (default), smollm2. Also $ASSISTANT_MODEL.",
+)
+def serve_model(host, port, parallel, model):
+    """Serve the model over an OpenAI-compatible HTTP API (llama.cpp's server, prompt caching on).
+
+    Set the URL it prints as ASSISTANT_LLM_URL: `ask`, `chat`, `ui` and `eval` then use the
+    server, and the web chat answers up to --parallel users at once. Needs the `scale` extra.
+
+    Example usage:
+
+    \b
+        assistant serve-model --parallel 4
+        ASSISTANT_LLM_URL=http://127.0.0.1:8080/v1 assistant ui
+    """
+    from .generate import resolve_model
+    from .llms.serve import serve
+
+    settings, model = make_settings(model=model)
+    serve(resolve_model(model, settings.models_path), host, port, parallel)
+
+
 @cli.command()
 @click.argument("query", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
@@ -317,6 +531,7 @@ def ui(host, port, model, top_k, index_dir):
     type=click.Path(file_okay=False, path_type=Path),
     help="Index folder (default: ./index of the project, or $ASSISTANT_INDEX).",
 )
+@store_option
 def search(query, as_json, top_k, index_dir):
     """Print the passages that best match QUERY, with their exact spans; no LLM.
 
@@ -329,6 +544,7 @@ def search(query, as_json, top_k, index_dir):
         assistant search "Operation Barkhane"
         assistant search --json -k 3 "Who leads the junta?" | jq '.passages[].source'
     """
+    from . import render
     from .answer import Assistant
 
     settings, _ = make_settings(index_dir)
@@ -340,11 +556,12 @@ def search(query, as_json, top_k, index_dir):
     if as_json:
         click.echo(json.dumps({"query": q, "passages": passages}, ensure_ascii=False, indent=2))
         return
+    out = render.style_for(sys.stdout)  # wrapped and coloured on a terminal, plain in a pipe
     for p in passages:
         where = f"page {p['page']}, " if p["page"] else ""
-        click.echo(f"[{p['rank']}] {p['source']} ({where}chars {p['start']}-{p['end']})  score {p['score']}")
-        text = " ".join(p["text"].split())
-        click.echo(textwrap.fill(text, 92, initial_indent="    ", subsequent_indent="    "))
+        head = f"[{p['rank']}] {p['source']} ({where}chars {p['start']}-{p['end']})  score {p['score']}"
+        click.echo(render.line(head, out, "cyan"))
+        click.echo(render.line(" ".join(p["text"].split()), out, indent="    "))
     if not passages:
         click.echo("No passage matches.", err=True)
 
@@ -378,14 +595,17 @@ def chat(model, top_k, index_dir):
         assistant chat
         printf 'Who leads the junta?\\nWhen did he postpone the vote?\\n' | assistant chat
     """
+    from . import terminal
     from .answer import Assistant
     from .web.session import Session  # pure Python: the conversation the web chat keeps too
 
+    status = terminal.Status()
     settings, model = make_settings(index_dir, top_k, model)
-    assistant = Assistant(settings, model=model)
+    assistant = Assistant(settings, model=model, log=status.log)
     assistant.model_path()  # a missing or broken model file fails here, in one line
-    assistant.refresh()
-    _ = assistant.index  # a missing or damaged index fails here, before a model loads
+    with status.show("Loading the index..."):
+        assistant.refresh()
+        _ = assistant.index  # a missing or damaged index fails here, before a model loads
     assistant.preload()
     interactive = sys.stdin.isatty()
     if interactive:
@@ -409,22 +629,11 @@ def _chat_turn(assistant, session, question: str):
     from .errors import BadQuestion
     from .web.session import Turn
 
-    streamed: list[str] = []
-
-    def on_token(piece):
-        streamed.append(piece)
-        click.echo(piece, nl=False)
-        sys.stdout.flush()
-
     try:
-        answer = assistant.ask(question, history=session.history(), on_token=on_token)
+        answer = show_answer(assistant, question, history=session.history())
     except BadQuestion as e:  # too long: say so, and let the conversation go on
         click.echo(f"Error: {e}", err=True)
         return session
-    click.echo()
-    if answer.answer.strip() != "".join(streamed).strip():
-        click.secho(f"\nChecked answer: {answer.answer}" if streamed else answer.answer, bold=True)
-    click.echo(render_sources(answer))
     return session.add(Turn(session.next_n, answer.question, answer))
 
 

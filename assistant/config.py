@@ -1,9 +1,10 @@
 """Every setting in one place, each default with the reason it was chosen.
 
 Environment variables override the defaults (the CLI flags override both):
-ASSISTANT_ROOT, ASSISTANT_INDEX, ASSISTANT_MODEL, ASSISTANT_TOP_K. A value that cannot be used
-(a root folder that does not exist, a top-k that is not a number from 1 to 20) is a BadSetting
-naming the variable, raised before anything is read or created.
+ASSISTANT_ROOT, ASSISTANT_INDEX or ASSISTANT_STORE_URL, ASSISTANT_MODEL, ASSISTANT_TOP_K, for a model server
+ASSISTANT_LLM_URL, ASSISTANT_LLM_API_KEY, ASSISTANT_LLM_MODEL, ASSISTANT_LLM_PARALLEL. A value
+that cannot be used (a root folder that does not exist, a top-k that is not a number from 1 to
+20) is a BadSetting naming the variable, raised before anything is read or created.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 from .errors import BadSetting
@@ -31,6 +32,8 @@ class Settings:
     seeds_dir: Path | None = None  # None: <root>/seeds, indexed on first use
     model_path: Path | None = None  # None: the default Qwen GGUF joined from its packages
     models_dir: Path | None = None  # None: <root>/models, where the joined GGUF is kept
+    # None: the index is the folder above; postgresql://...: a PostgreSQL + pgvector store
+    store_url: str | None = field(default=None, repr=False)  # may hold a password: never printed
 
     # --- what shapes the index (recorded in its manifest; changing one needs a rebuild) ---
     embedder: str = "all-MiniLM-L6-v2"  # the only embedder shipped as a PyPI package here
@@ -57,6 +60,12 @@ class Settings:
     temperature: float = 0.0  # the same question gets the same answer: evals stay comparable
     max_question_chars: int = 2000  # a question longer than this is a paste accident
 
+    # --- a model server instead of the in-process model (assistant/llms/openai.py) ---
+    llm_url: str | None = None  # an OpenAI-compatible base URL, e.g. http://127.0.0.1:8080/v1
+    llm_api_key: str | None = field(default=None, repr=False)  # a secret: never printed or reported
+    llm_model: str | None = None  # the server's model name; None: the first one it lists
+    llm_parallel: int = 4  # answers written at once: `assistant serve-model`'s default slots
+
     # --- citation checking and the answer decision (decide.py) ---
     min_support: float = 0.45  # a cited span must reach this support score (see cite.py)
     # Thresholds chosen by replaying the tuning runs (evals/calibrate.py): on the 226 tuning
@@ -78,10 +87,18 @@ class Settings:
     def models_path(self) -> Path:
         return Path(self.models_dir) if self.models_dir else self.root / "models"
 
+    @property
+    def history_path(self) -> Path:
+        """The web chat's conversation history (SQLite), in the project folder, git-ignored."""
+        return self.root / "history" / "chats.sqlite3"
+
     def index_fingerprint(self) -> dict:
         """The settings an index is built from; an index with other values must be rebuilt."""
+        from .ingest import VERSION as ingest_version  # here: ingest imports this module
+
         return {
             "format": INDEX_FORMAT,
+            "ingest": ingest_version,  # how text is read and split; a new reader needs a rebuild
             "embedder": self.embedder,
             "chunk_chars": self.chunk_chars,
             "chunk_overlap": self.chunk_overlap,
@@ -89,7 +106,8 @@ class Settings:
 
     def fingerprint(self) -> str:
         """A short hash of the settings that change answers (not paths), for eval reports."""
-        where = {"root", "index_dir", "seeds_dir", "model_path", "models_dir", "n_threads"}
+        where = {"root", "index_dir", "seeds_dir", "model_path", "models_dir", "n_threads", "store_url"}
+        where |= {"llm_url", "llm_api_key", "llm_model", "llm_parallel"}  # where the model runs
         where.add("max_text_bytes")  # decides which files are indexed; the report names the index
         data = {k: v for k, v in asdict(self).items() if k not in where}
         blob = json.dumps(data, sort_keys=True, default=str).encode()
@@ -113,8 +131,13 @@ def from_env(env=os.environ) -> Settings:
     return s.with_(
         root=_root(env.get("ASSISTANT_ROOT")),
         index_dir=Path(env["ASSISTANT_INDEX"]) if env.get("ASSISTANT_INDEX") else None,
+        store_url=store_url(env.get("ASSISTANT_STORE_URL")),
         model_path=Path(env["ASSISTANT_MODEL"]) if env.get("ASSISTANT_MODEL") else None,
         top_k=_top_k(env.get("ASSISTANT_TOP_K")),
+        llm_url=_llm_url(env.get("ASSISTANT_LLM_URL")),
+        llm_api_key=env.get("ASSISTANT_LLM_API_KEY") or None,
+        llm_model=env.get("ASSISTANT_LLM_MODEL") or None,
+        llm_parallel=_llm_parallel(env.get("ASSISTANT_LLM_PARALLEL")),
     )
 
 
@@ -144,3 +167,56 @@ def _top_k(value: str | None) -> int | None:
     if not low <= k <= high:
         raise BadSetting(f"ASSISTANT_TOP_K={k} is out of range; set it to {low}-{high} or unset it")
     return k
+
+
+def _llm_url(value: str | None) -> str | None:
+    """An http(s) base URL; a bare host:port would otherwise fail later, on the first question.
+
+    >>> _llm_url("http://127.0.0.1:8080/v1/")
+    'http://127.0.0.1:8080/v1'
+    """
+    if not value:
+        return None
+    from urllib.parse import urlsplit
+
+    url = value.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadSetting(
+            f"ASSISTANT_LLM_URL={value!r} is not an http(s) URL; set it to e.g. "
+            "http://127.0.0.1:8080/v1 (what `assistant serve-model` prints) or unset it"
+        )
+    return url
+
+
+def _llm_parallel(value: str | None) -> int | None:
+    """How many answers the web chat writes at once with a model server: the server's slots."""
+    if not value:
+        return None
+    try:
+        n = int(value)
+    except ValueError as e:
+        raise BadSetting(f"ASSISTANT_LLM_PARALLEL={value!r} is not a whole number; set it to 1-64") from e
+    if not 1 <= n <= 64:
+        raise BadSetting(f"ASSISTANT_LLM_PARALLEL={n} is out of range; set it to 1-64 or unset it")
+    return n
+
+
+def store_url(value: str | None, name: str = "ASSISTANT_STORE_URL") -> str | None:
+    """A PostgreSQL URL (postgresql:// or postgres://); anything else would fail later, at the
+    first question. The message never repeats the value: it may hold a password.
+
+    >>> store_url("postgres://ann@db:5432/docs")
+    'postgres://ann@db:5432/docs'
+    >>> store_url("mysql://db/docs")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    assistant.errors.BadSetting: ASSISTANT_STORE_URL is not a PostgreSQL URL; set it to postgresql://...
+    """
+    if not value or not value.strip():
+        return None
+    url = value.strip()
+    if not url.startswith(("postgresql://", "postgres://")):
+        raise BadSetting(
+            f"{name} is not a PostgreSQL URL; set it to postgresql://user:password@host:5432/db or unset it"
+        )
+    return url

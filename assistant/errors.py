@@ -41,3 +41,13 @@ class ModelMissing(AssistantError):
 
 class MissingDependency(AssistantError):
     """An optional package is not installed."""
+
+
+class ModelUnavailable(AssistantError):
+    """The model server (ASSISTANT_LLM_URL) cannot be reached or refused the request; the next
+    question tries it again, so a restarted server is used without restarting the app."""
+
+
+class StoreUnavailable(AssistantError):
+    """The index's database server cannot be reached or refused the connection; the message
+    names the URL without its password."""

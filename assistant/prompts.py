@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 
-from .text import tidy
+from .segment import display_text
+from .text import terms, tidy
 
 REFUSAL = "The documents do not answer this question."
 
@@ -115,7 +116,7 @@ def evidence_block(evidence) -> str:
     # One line per source, whitespace collapsed, so a document cannot fake a new source line.
     # No file names or quote marks: they cost prompt tokens and tell the model nothing.
     for ev in evidence:
-        body = " ".join(defuse(ev.passage.text).split())
+        body = " ".join(defuse(display_text(ev.passage.text, wrapped=ev.passage.page is not None)).split())
         lines.append(f"[{ev.n}] {body}")
     return "\n".join(lines)
 
@@ -164,6 +165,50 @@ _REFERS = re.compile(
 def leans_on_context(question: str) -> bool:
     """A question that needs the conversation to be understood ("When did he resign?")."""
     return bool(_REFERS.search(question)) or len(question.split()) < 5
+
+
+REWRITE_COPIED = 3  # answer words (not in any question) that, as over half a rewrite, copy the answer
+
+
+def checked_rewrite(question: str, rewritten: str, history) -> str:
+    """The query to search for a follow-up: the model's rewrite when it still asks the user's
+    question, else the question with the previous question's content words.
+
+    A small model's rewrite goes wrong in two ways seen in use: it copies the previous answer
+    ("Le Drian said Wagner was using ..."), so retrieval finds that answer again, or it drifts
+    and drops what the user asked. Either way the query falls back to words the user wrote.
+
+    >>> h = [("Who leads Mali's junta?", "Assimi Goita leads the junta.")]
+    >>> checked_rewrite("When did he postpone the vote?", "When did Assimi Goita postpone the vote?", h)
+    'When did Assimi Goita postpone the vote?'
+    >>> checked_rewrite("When did he postpone the vote?", "Assimi Goita leads the junta.", h)
+    "When did he postpone the vote? (leads Mali's junta)"
+    """
+    rewritten = " ".join(rewritten.split()).strip('"')
+    if rewrite_problem(question, rewritten, history) is None:
+        return rewritten
+    asked = set(terms(question))
+    words = [w.strip("?!.,;:\"'“”‘’()") for w in history[-1][0].split()] if history else []
+    subject = " ".join(dict.fromkeys(w for w in words if (t := terms(w)) and t[0] not in asked))
+    return f"{question} ({subject})" if subject else question
+
+
+def rewrite_problem(question: str, rewritten: str, history) -> str | None:
+    """Why a follow-up's rewrite must not be searched for, in a few words; None if it may."""
+    if not rewritten:
+        return "empty"
+    if len(rewritten) > 3 * len(question) + 200:
+        return "too long"
+    asked, words = set(terms(question)), set(terms(rewritten))
+    turns = list(history)[-3:]
+    said = {t for _, a in turns for t in terms(a)}
+    questions = asked | {t for q, _ in turns for t in terms(q)}
+    copied = (words & said) - questions
+    if len(copied) >= REWRITE_COPIED and len(copied) > len(words) / 2:
+        return "copies an earlier answer"
+    if asked and len(asked & words) < len(asked) / 2:
+        return "drops the question's words"
+    return None
 
 
 def is_refusal(sentence: str) -> bool:

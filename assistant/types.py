@@ -7,9 +7,17 @@
     Answer   (answer)   what `Assistant.ask` returns to the CLI, the UI and the eval,
                         with its Timings and the Checks that shaped it
 
-Every span is (source, page, start, end): for .txt/.md, `start:end` index the file read with
-`open(source, encoding="utf-8", newline="").read()`; for PDF they index the text pypdf extracts
-from that 1-based `page` (see `ingest.pdf_page_text`). `text` is always exactly that slice.
+Every span is (source, page, start, end), and `start:end` index `ingest.document_text(source,
+page)`; `text` is always exactly that slice. By format:
+    .txt .md    the file read with `open(source, encoding="utf-8", newline="").read()`
+    .pdf        the text pypdf extracts from that 1-based `page` (`ingest.pdf_page_text`), its
+                line breaks kept: a quote may hold a wrapped line's newline, which
+                `ingest.display_text` shows as a space
+    .html .htm  the page's readable text, one heading/paragraph/list item/cell a line
+    .docx       the paragraphs, headings and table cells, one a line
+Each is recomputed from the file alone (deterministic), so no copy of the text is stored.
+Text a reader cannot see in a PDF (white, tiny, invisible, off the page) and running headers
+stay in the page text but inside no passage, so they never become evidence.
 """
 
 from __future__ import annotations
@@ -54,6 +62,7 @@ class Citation:
     page: int | None = None
     supported: bool = True  # False when the support check could not confirm the claim
     support: float = 0.0  # the support score of the cited span for its sentence
+    title: str = ""  # the document's title (ingest.Document.title), for display
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -3,6 +3,7 @@ generate.ChatModel, evaluation.run.EvalTarget); tests/test_interfaces.py proves 
 
 from __future__ import annotations
 
+import hashlib
 import re
 import time
 
@@ -25,6 +26,25 @@ class CountingEmbedder:
     def embed_query(self, text):
         self.calls.append([text])
         return self.inner.embed_query(text)
+
+
+class HashEmbedder:
+    """A stand-in `embed.TextEmbedder` with no model: a unit vector per text from its words'
+    hashes (for tests of the index's files, where what the vectors mean does not matter)."""
+
+    dimension = 384
+
+    def embed(self, texts, progress=False):
+        import numpy as np
+
+        out = np.zeros((len(texts), self.dimension), dtype="float32")
+        for i, text in enumerate(texts):
+            for word in text.lower().split():
+                out[i, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1.0
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+    def embed_query(self, text):
+        return self.embed([text])[0]
 
 
 class FakeModel:

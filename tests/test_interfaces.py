@@ -9,13 +9,16 @@ import subprocess
 import sys
 
 import pytest
-from fakes import CountingEmbedder, EchoLLM, ScriptedAssistant, ScriptedLLM
+from fakes import CountingEmbedder, EchoLLM, HashEmbedder, ScriptedAssistant, ScriptedLLM
 
 from assistant.answer import Assistant
 from assistant.embed import Embedder, TextEmbedder
 from assistant.evaluation.run import EvalTarget
 from assistant.generate import LLM, ChatModel
-from assistant.index import Index, Store
+from assistant.llms.openai import OpenAIModel
+from assistant.stores import Store
+from assistant.stores.folder import FolderStore
+from assistant.stores.postgres import PostgresStore
 
 
 def members(proto):
@@ -48,9 +51,12 @@ def conforms(cls, proto) -> list[str]:
         (LLM, ChatModel),
         (ScriptedLLM, ChatModel),
         (EchoLLM, ChatModel),
+        (OpenAIModel, ChatModel),
         (Embedder, TextEmbedder),
         (CountingEmbedder, TextEmbedder),
-        (Index, Store),
+        (HashEmbedder, TextEmbedder),
+        (FolderStore, Store),
+        (PostgresStore, Store),
         (Assistant, EvalTarget),
         (ScriptedAssistant, EvalTarget),
     ],

@@ -237,7 +237,7 @@ class ReportWriter:
 
 def run_meta(settings, assistant, set_name: str, total: int, retrieval_only: bool, command: str) -> dict:
     version, dirty = code_version(settings.root)
-    manifest = assistant.index.manifest
+    manifest = assistant.index.manifest() or {}
     return {
         "started": datetime.now().isoformat(timespec="seconds"),
         "command": command,
@@ -250,12 +250,14 @@ def run_meta(settings, assistant, set_name: str, total: int, retrieval_only: boo
         "fingerprint": settings.fingerprint(),
         "index": {
             "path": relative(settings.index_path, settings.root),
-            "generation": manifest["generation"],
-            "passages": manifest["passages"],
-            "settings": manifest["settings"],
+            "generation": manifest.get("generation"),  # the folder store's newest segment
+            "passages": assistant.index.count(),
+            "settings": manifest.get("settings"),
         },
         "settings": {
-            k: relative(v, settings.root) if isinstance(v, Path) else v for k, v in asdict(settings).items()
+            k: relative(v, settings.root) if isinstance(v, Path) else v
+            for k, v in asdict(settings).items()
+            if k != "llm_api_key"  # a secret: never written into a report
         },
     }
 
