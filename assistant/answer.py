@@ -102,6 +102,14 @@ class Assistant:
         self._reset()
         return report
 
+    def sibling(self, settings: Settings) -> Assistant:
+        """An Assistant over another index (a collection: `collection.of`) that shares this one's
+        embedder, model and model queue, loading them now if they are not yet: one model in
+        memory for every collection, and its calls still queued as one model's."""
+        other = Assistant(settings, model=self.model, log=self.log, embedder=self.embedder, llm=self.llm)
+        other._llm_lock = self._llm_lock
+        return other
+
     def documents(self) -> dict:
         """The indexed files: source -> {sha256, size, mtime_ns, title, indexed_at, passages},
         read afresh (another process may have indexed since this one loaded the index)."""
@@ -211,26 +219,41 @@ class Assistant:
         # a rewrite that copies an earlier answer or drops the question's words falls back
         return prompts.checked_rewrite(question, rewritten, list(history))
 
-    def retrieve(self, question: str, k: int | None = None):
-        """(hits, query vector) for a question; no LLM involved."""
+    def retrieve(self, question: str, k: int | None = None, sources=None):
+        """(hits, query vector) for a question; no LLM involved. `sources`: see `ask`."""
         retriever = self.retriever  # the index first: a missing one fails before any model loads
+        if sources:
+            self.check_sources(sources)
         qvec = self.embedder.embed_query(question)
-        hits = retriever.search(question, k=k or 2 * self.settings.top_k, qvec=qvec)
+        hits = retriever.search(question, k=k or 2 * self.settings.top_k, qvec=qvec, sources=sources)
         return hits, qvec
 
-    def ask(self, question: str, history=(), on_token=None, top_k: int | None = None) -> Answer:
+    def check_sources(self, sources) -> list[str]:
+        """`sources` as given, each an indexed source name, else one line naming the listing."""
+        known = self.index.sources()
+        unknown = [name for name in sources if name not in known]
+        if unknown:
+            raise BadQuestion(
+                f"not in the index: {', '.join(unknown)}; see the indexed names with: assistant docs"
+            )
+        return list(sources)
+
+    def ask(self, question: str, history=(), on_token=None, top_k: int | None = None, sources=None) -> Answer:
         """Answer `question` from the indexed documents, citing exact passages.
 
         `history` is a list of (question, answer) pairs for follow-ups; `on_token` receives
         each piece of text as the model writes it; `top_k` overrides the number of evidence
-        passages for this call only.
+        passages for this call only; `sources` (indexed source names, as `documents()` lists
+        them) limits the search to those documents, None or empty: all of them.
         """
         t0 = time.perf_counter()
         s = self.settings
         question = self.check_question(question)
         top_k = top_k or s.top_k
+        if sources:  # before the rewrite: an unknown document fails before any model call
+            self.check_sources(sources)
         query = self.standalone(question, history)
-        hits, qvec = self.retrieve(query, k=2 * top_k)
+        hits, qvec = self.retrieve(query, k=2 * top_k, sources=sources)
         retrieved = round(time.perf_counter() - t0, 3)
         if not hits or max(h.dense for h in hits) < s.min_relevance:
             sig = decide.signals(query, hits, [], refusal=None)

@@ -45,15 +45,26 @@ def settings_options(f):
 
 
 def store_option(f):
-    """--store URL, beside every --index. Its value goes to the click context, not to the command,
-    so commands keep their signatures and `make_settings` applies it for all of them."""
+    """--store URL and --collection NAME, beside every --index. Their values go to the click
+    context, not to the command, so commands keep their signatures and `make_settings` applies
+    them for all of them."""
 
-    def keep(ctx, _param, value):
+    def keep(ctx, param, value):
         if value:
-            ctx.meta["store_url"] = value
+            ctx.meta[param.name] = value
 
+    f = click.option(
+        "--collection",
+        "collection",
+        metavar="NAME",
+        expose_value=False,
+        callback=keep,
+        help="A separate index kept beside the default one, in <index>/collections/NAME "
+        "(default: the index folder itself, or $ASSISTANT_COLLECTION).",
+    )(f)
     return click.option(
         "--store",
+        "store_url",
         metavar="URL",
         expose_value=False,
         callback=keep,
@@ -63,12 +74,23 @@ def store_option(f):
 
 
 def make_settings(index_dir=None, top_k=None, model=None):
-    from .config import store_url
+    from .config import check_collection, collection, store_url
 
     ctx = click.get_current_context(silent=True)
     url = store_url(ctx.meta.get("store_url"), "--store") if ctx else None
-    s = from_env().with_(index_dir=index_dir, top_k=top_k, store_url=url)
+    name = collection(ctx.meta.get("collection"), "--collection") if ctx else None
+    s = check_collection(from_env().with_(index_dir=index_dir, top_k=top_k, store_url=url, collection=name))
     return s, model or (str(s.model_path) if s.model_path else None)
+
+
+def index_flags(index_dir=None) -> str:
+    """The --index and --collection this command was given, for a command line in a message."""
+    import shlex
+
+    ctx = click.get_current_context(silent=True)
+    name = ctx.meta.get("collection") if ctx else None
+    flags = f" --index {shlex.quote(str(index_dir))}" if index_dir else ""
+    return flags + (f" --collection {shlex.quote(name)}" if name else "")
 
 
 @click.group(cls=Group)
@@ -86,8 +108,15 @@ def cli():
 @cli.command()
 @click.argument("question", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@click.option(
+    "--doc",
+    "docs",
+    multiple=True,
+    metavar="SOURCE",
+    help="Search only this indexed document (a path or its name in `assistant docs`); repeatable.",
+)
 @settings_options
-def ask(question, as_json, model, top_k, index_dir):
+def ask(question, as_json, docs, model, top_k, index_dir):
     """Answer QUESTION from the indexed documents, with numbered citations.
 
     Example usage:
@@ -95,6 +124,7 @@ def ask(question, as_json, model, top_k, index_dir):
     \b
         assistant ask "Who leads Mali's junta?"
         assistant ask --json "When did France withdraw?" | jq .citations
+        assistant ask --collection reports --doc reports/q3.pdf "What did Q3 cost?"
     """
     from . import terminal
     from .answer import Assistant
@@ -107,11 +137,12 @@ def ask(question, as_json, model, top_k, index_dir):
     with status.show("Loading the index..."):
         assistant.refresh()  # files changed since indexing: re-index them, so offsets match
         _ = assistant.index  # a missing or damaged index fails here, before a model loads
+    sources = _indexed_names(docs, assistant, index_dir) if docs else None
     loader = assistant.preload()
     if as_json:
-        answer = assistant.ask(q)
+        answer = assistant.ask(q, sources=sources)
     else:
-        answer = show_answer(assistant, q, status=status)
+        answer = show_answer(assistant, q, status=status, sources=sources)
     if answer.timings.first_token_s is None:  # declined before the model was needed:
         loader.join()  # still report a model that cannot load, now rather than next time
         _ = assistant.llm
@@ -119,7 +150,7 @@ def ask(question, as_json, model, top_k, index_dir):
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
 
 
-def show_answer(assistant, question: str, history=(), status=None):
+def show_answer(assistant, question: str, history=(), status=None, sources=None):
     """Ask, and print the checked answer once, then its sources.
 
     On a terminal the model's draft streams in dim text while it is written, and is erased and
@@ -139,7 +170,9 @@ def show_answer(assistant, question: str, history=(), status=None):
 
     status.show("Searching the documents and reading the passages...")
     try:
-        answer = assistant.ask(question, history=history, on_token=on_token if draft else None)
+        answer = assistant.ask(
+            question, history=history, on_token=on_token if draft else None, sources=sources
+        )
     except BaseException:
         if draft is not None:
             draft.abandon()
@@ -279,19 +312,10 @@ def docs_remove(ctx, paths, index_dir):
         assistant docs remove seeds/000_768583bad2c70dea.txt
         assistant docs remove ~/reports/old.pdf --index ~/my-index
     """
-    import shlex
-
     index_dir = index_dir or (ctx.obj or {}).get("index_dir")
     assistant = _indexed_assistant(index_dir)
-    known = assistant.documents()
-    names = {p: _indexed_name(p, known, assistant.settings.root) for p in paths}
-    unknown = [p for p, name in names.items() if name is None]
-    if unknown:
-        flag = f" --index {shlex.quote(str(index_dir))}" if index_dir else ""
-        raise click.ClickException(
-            f"not in the index: {', '.join(unknown)}; see the indexed names with: assistant docs{flag}"
-        )
-    report = assistant.remove_documents(sorted(set(names.values())))
+    names = _indexed_names(paths, assistant, index_dir)
+    report = assistant.remove_documents(sorted(set(names)))
     for name in report.removed:
         click.echo(f"removed: {name}")
     click.echo(
@@ -308,6 +332,19 @@ def _indexed_assistant(index_dir):
     assistant = Assistant(settings)
     _ = assistant.index  # no index there: one line that says how to build it
     return assistant
+
+
+def _indexed_names(paths, assistant, index_dir) -> list[str]:
+    """The index's names for `paths`, in order; any not indexed is one line naming the listing."""
+    known = assistant.documents()
+    names = {p: _indexed_name(p, known, assistant.settings.root) for p in paths}
+    unknown = [p for p, name in names.items() if name is None]
+    if unknown:
+        raise click.ClickException(
+            f"not in the index: {', '.join(unknown)}; see the indexed names with: "
+            f"assistant docs{index_flags(index_dir)}"
+        )
+    return [name for name in names.values() if name is not None]
 
 
 def _indexed_name(path: str, known, root: Path) -> str | None:
@@ -329,6 +366,33 @@ def _doc_json(source: str, meta: dict) -> dict:
         "indexed_at": meta.get("indexed_at"),
         "size": meta.get("size"),
     }
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help=INDEX_HELP)
+def collections(as_json, index_dir):
+    """List the collections: the default index and each one made with --collection NAME.
+
+    Example usage:
+
+    \b
+        assistant collections
+        assistant index ~/reports --collection reports
+        assistant ask --collection reports "What did the Q3 report say about costs?"
+    """
+    from . import collection
+
+    settings, _ = make_settings(index_dir)
+    rows = collection.listing(settings)
+    if as_json:
+        click.echo(json.dumps({"collections": rows}, ensure_ascii=False, indent=2))
+        return
+    width = max(len(r["name"] or "(default)") for r in rows)
+    click.echo(f"{'NAME':<{width}}  DOCUMENTS  PASSAGES  FOLDER")
+    for r in rows:
+        what = f"{r['folder']} ({r['problem']})" if r["problem"] else r["folder"]
+        click.echo(f"{r['name'] or '(default)':<{width}}  {r['documents']:>9}  {r['passages']:>8}  {what}")
 
 
 @cli.command("eval")

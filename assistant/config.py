@@ -1,7 +1,8 @@
 """Every setting in one place, each default with the reason it was chosen.
 
 Environment variables override the defaults (the CLI flags override both):
-ASSISTANT_ROOT, ASSISTANT_INDEX or ASSISTANT_STORE_URL, ASSISTANT_MODEL, ASSISTANT_TOP_K, for a model server
+ASSISTANT_ROOT, ASSISTANT_INDEX or ASSISTANT_STORE_URL, ASSISTANT_COLLECTION, ASSISTANT_MODEL,
+ASSISTANT_TOP_K, for a model server
 ASSISTANT_LLM_URL, ASSISTANT_LLM_API_KEY, ASSISTANT_LLM_MODEL, ASSISTANT_LLM_PARALLEL. A value
 that cannot be used (a root folder that does not exist, a top-k that is not a number from 1 to
 20) is a BadSetting naming the variable, raised before anything is read or created.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
@@ -29,6 +31,9 @@ class Settings:
     # --- where things live ---
     root: Path = PACKAGE_ROOT  # sources inside it are stored relative to it ("seeds/x.txt")
     index_dir: Path | None = None  # None: <root>/index
+    # None: the default collection, the index folder itself; "reports": <index>/collections/reports,
+    # a separate index side by side with the default one (`--collection`, the web chat's picker)
+    collection: str | None = None
     seeds_dir: Path | None = None  # None: <root>/seeds, indexed on first use
     model_path: Path | None = None  # None: the default Qwen GGUF joined from its packages
     models_dir: Path | None = None  # None: <root>/models, where the joined GGUF is kept
@@ -77,7 +82,18 @@ class Settings:
 
     @property
     def index_path(self) -> Path:
+        if self.collection:
+            return self.collections_path / self.collection
+        return self.index_base
+
+    @property
+    def index_base(self) -> Path:
+        """The default collection's folder, which holds the others under collections/."""
         return Path(self.index_dir) if self.index_dir else self.root / "index"
+
+    @property
+    def collections_path(self) -> Path:
+        return self.index_base / "collections"
 
     @property
     def seeds_path(self) -> Path:
@@ -107,6 +123,7 @@ class Settings:
     def fingerprint(self) -> str:
         """A short hash of the settings that change answers (not paths), for eval reports."""
         where = {"root", "index_dir", "seeds_dir", "model_path", "models_dir", "n_threads", "store_url"}
+        where.add("collection")  # which index answers: the report names it
         where |= {"llm_url", "llm_api_key", "llm_model", "llm_parallel"}  # where the model runs
         where.add("max_text_bytes")  # decides which files are indexed; the report names the index
         data = {k: v for k, v in asdict(self).items() if k not in where}
@@ -128,10 +145,11 @@ def from_env(env=os.environ) -> Settings:
     assistant.errors.BadSetting: ASSISTANT_TOP_K=0 is out of range; set it to 1-20 or unset it
     """
     s = Settings()
-    return s.with_(
+    s = s.with_(
         root=_root(env.get("ASSISTANT_ROOT")),
         index_dir=Path(env["ASSISTANT_INDEX"]) if env.get("ASSISTANT_INDEX") else None,
         store_url=store_url(env.get("ASSISTANT_STORE_URL")),
+        collection=collection(env.get("ASSISTANT_COLLECTION")),
         model_path=Path(env["ASSISTANT_MODEL"]) if env.get("ASSISTANT_MODEL") else None,
         top_k=_top_k(env.get("ASSISTANT_TOP_K")),
         llm_url=_llm_url(env.get("ASSISTANT_LLM_URL")),
@@ -139,6 +157,7 @@ def from_env(env=os.environ) -> Settings:
         llm_model=env.get("ASSISTANT_LLM_MODEL") or None,
         llm_parallel=_llm_parallel(env.get("ASSISTANT_LLM_PARALLEL")),
     )
+    return check_collection(s)
 
 
 def _root(value: str | None) -> Path | None:
@@ -200,6 +219,38 @@ def _llm_parallel(value: str | None) -> int | None:
     if not 1 <= n <= 64:
         raise BadSetting(f"ASSISTANT_LLM_PARALLEL={n} is out of range; set it to 1-64 or unset it")
     return n
+
+
+COLLECTION_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def collection(value: str | None, name: str = "ASSISTANT_COLLECTION") -> str | None:
+    """A collection's name: letters, digits, - and _ only, as it names a folder (no "..", no "/").
+
+    >>> collection("reports-2026")
+    'reports-2026'
+    >>> collection("../etc")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    assistant.errors.BadSetting: ASSISTANT_COLLECTION='../etc' is not a collection name; use letters...
+    """
+    if not value or not value.strip():
+        return None
+    if not COLLECTION_NAME.fullmatch(value.strip()):
+        raise BadSetting(
+            f"{name}={value!r} is not a collection name; use letters, digits, - and _ (at most 64)"
+        )
+    return value.strip()
+
+
+def check_collection(settings: Settings) -> Settings:
+    """A collection is a folder beside the default index: a PostgreSQL store has none (give each
+    index its own schema there, see assistant/stores/postgres.py)."""
+    if settings.collection and settings.store_url:
+        raise BadSetting(
+            "collections are index folders: use --collection without a PostgreSQL store, or give "
+            "each index its own schema in the store URL"
+        )
+    return settings
 
 
 def store_url(value: str | None, name: str = "ASSISTANT_STORE_URL") -> str | None:

@@ -142,6 +142,9 @@ def command(settings: Settings, args: str) -> str:
 
     if getattr(settings, "store_url", None):
         return f"assistant index {args}"  # the URL comes from ASSISTANT_STORE_URL or --store
+    if getattr(settings, "collection", None):
+        base = shlex.quote(str(settings.index_base))
+        return f"assistant index {args} --index {base} --collection {settings.collection}"
     return f"assistant index {args} --index {shlex.quote(str(settings.index_path))}"
 
 

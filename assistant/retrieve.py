@@ -50,8 +50,9 @@ class Retriever:
         builds its BM25 in memory on first use)."""
         self.index.keyword_search("warm up", 1)
 
-    def search(self, query: str, k: int | None = None, qvec=None) -> list[Hit]:
-        """The best `k` distinct passages for `query`, best first."""
+    def search(self, query: str, k: int | None = None, qvec=None, sources=None) -> list[Hit]:
+        """The best `k` distinct passages for `query`, best first; with `sources` (indexed
+        source names), only passages of those documents."""
         store = self.index
         n = store.count()
         if not n:
@@ -59,9 +60,7 @@ class Retriever:
         k = k or self.settings.top_k
         if qvec is None:
             qvec = self.embedder.embed_query(query)
-        c = min(self.settings.candidates, n)
-        dense = store.dense_search(qvec, c)
-        keyword = store.keyword_search(query, c)
+        dense, keyword = self._candidates(query, qvec, n, frozenset(sources) if sources else None)
         fused: dict[tuple, float] = {}
         passage_of: dict[tuple, Passage] = {}
         for ranking in (dense, keyword):
@@ -80,6 +79,24 @@ class Retriever:
             if len(hits) >= k:
                 break
         return hits
+
+    def _candidates(self, query: str, qvec, n: int, sources: frozenset | None):
+        """The dense and keyword rankings, `settings.candidates` long. Within `sources`, the store
+        (which has no filter) is asked for 4x more each round until enough passages of those
+        documents are among them or the whole index was ranked: few rounds for a large share of
+        the index, a full ranking (cheap at a laptop's size) for one short document."""
+        want = self.settings.candidates
+        c = min(want, n)
+        while True:
+            dense = self.index.dense_search(qvec, c)
+            keyword = self.index.keyword_search(query, c)
+            if sources is None:
+                return dense, keyword
+            dense = [(p, s) for p, s in dense if p.source in sources]
+            keyword = [(p, s) for p, s in keyword if p.source in sources]
+            if c >= n or len(dense) >= want:
+                return dense[:want], keyword[:want]
+            c = min(n, c * 4)
 
     def evidence(self, query: str, hits: list[Hit], qvec=None, top_k: int | None = None) -> list[Evidence]:
         """Pick the sentences of `hits` that best answer `query`, within the prompt budget."""

@@ -13,6 +13,10 @@ with a model server, `answer_slots` at a time), and Assistant holds a lock aroun
 Stop (or Esc) and New conversation set the tab's stop flag: the answer event ends within 0.1 s,
 drawing what they leave, and the model stops at its next token, free for the next question.
 
+A picker chooses the collection the chat answers from (the default index, or one made with
+`--collection NAME`: one Assistant each, made on first use, sharing the embedder and the model),
+and "Only these documents" limits a question to the documents chosen (`ask(sources=...)`).
+
 Conversations are kept on the server per browser (history.py, SQLite under history/): a reload
 reopens the current one, and the sidebar lists, reopens, deletes and exports them. routes.py
 adds the few plain HTTP routes Gradio has no component for: a source's whole document at the
@@ -110,7 +114,9 @@ class WebApp:
     """The event handlers, around one shared Assistant."""
 
     def __init__(self, assistant, upload_limit: int = uploads.MAX_BYTES):
-        self.assistant = assistant
+        self.assistant = assistant  # the default collection's
+        self._assistants = {"": assistant}  # collection name -> its Assistant, made on first use
+        self._assistants_lock = threading.Lock()
         self.root = Path(assistant.settings.root)
         self.top_k = assistant.settings.top_k
         self.upload_limit = upload_limit
@@ -122,23 +128,71 @@ class WebApp:
     def _clean_uploads(self) -> None:
         """Delete what uploads interrupted by a stopped server left (uploads.clean), but only
         against a manifest that was read: without one, every upload would look unindexed."""
+        from .. import collection
         from ..index import read_manifest
 
         try:
             manifest = read_manifest(self.assistant.settings)
+            # an upload indexed into another collection is not left over either
+            others = [collection.documents(self._settings(name)) for name in self.collection_names()[1:]]
         except AssistantError:
             return
         if manifest is None:
             return
-        for source in uploads.clean(self.root, manifest.get("files", {})):
+        files = dict(manifest.get("files", {}))
+        for more in others:
+            files.update(more)
+        for source in uploads.clean(self.root, files):
             self.assistant.log(f"deleted {source}: the server stopped before it was indexed; upload it again")
 
     def indexed(self) -> dict:
-        """The indexed documents (source -> meta); {} when the index cannot be read."""
-        try:
-            return self.assistant.documents()
-        except AssistantError:
-            return {}
+        """The documents of every collection (source -> meta), for the document view and the
+        cards' titles; a collection that cannot be read adds none."""
+        from .. import collection
+
+        found: dict = {}
+        for name in reversed(self.collection_names()):  # the default collection's meta wins
+            try:
+                found.update(collection.documents(self._settings(name)))
+            except AssistantError:
+                pass
+        return found
+
+    # --- collections -------------------------------------------------------------------------
+    def collection_names(self) -> list[str]:
+        """The collections' names: "" first, the one the app was started with (the default index,
+        or `assistant ui --collection NAME`'s), then the others in index/collections/."""
+        from .. import collection
+
+        s = self.assistant.settings
+        if s.store_url:  # a PostgreSQL store has no collection folders
+            return [""]
+        return ["", *(n for n in collection.names(s) if n != s.collection)]
+
+    def _settings(self, name: str):
+        from .. import collection
+
+        return collection.of(self.assistant.settings, name) if name else self.assistant.settings
+
+    def assistant_for(self, name: str):
+        """The Assistant of collection `name` ("" or one no longer there: the default one)."""
+        name = name if name in self.collection_names() else ""
+        with self._assistants_lock:
+            if name not in self._assistants:
+                other = self.assistant.sibling(self._settings(name))
+                other.refresh()  # as warm_up does for the default one: citations match the files
+                self._assistants[name] = other
+            return self._assistants[name]
+
+    def collection_choices(self):
+        """The collection picker: (label, name), the default one first."""
+        first = self.assistant.settings.collection or "default"
+        choices = [(first, "")] + [(n, n) for n in self.collection_names()[1:]]
+        return gr.Dropdown(choices=choices, value="")
+
+    def only_choices(self, collection: str = ""):
+        """The "Only these documents" choices: the collection's documents, none chosen (all)."""
+        return gr.Dropdown(choices=self._document_choices(collection), value=[])
 
     def path_of(self, source: str) -> Path:
         return routes.source_path(self.root, source)
@@ -169,7 +223,16 @@ class WebApp:
         sources = hl.sources_panel(t.sources_html for t in session.turns)
         return hl.chat_messages(session.turns, question), session, sources, question, question, ""
 
-    def answer(self, question: str, session: Session, top_k: int, browser: str, request: gr.Request):
+    def answer(
+        self,
+        question: str,
+        session: Session,
+        top_k: int,
+        browser: str,
+        collection: str,
+        only: list,
+        request: gr.Request,
+    ):
         """Stream the answer into the chat; then show its sources, and keep the turn in the
         browser's history. Yields (chat, session, sources, pending). While it runs it alone
         draws the chat: Stop and New conversation set its stop flag, and it draws what they
@@ -179,7 +242,7 @@ class WebApp:
         tab = _tab(request)
         run = self._runs[tab] = Run()
         try:
-            turn = yield from self._write(run, question, session, top_k)
+            turn = yield from self._write(run, question, session, top_k, collection, only)
         finally:
             if self._runs.get(tab) is run:
                 del self._runs[tab]
@@ -190,10 +253,10 @@ class WebApp:
         sources = hl.sources_panel(t.sources_html for t in session.turns)
         yield hl.chat_messages(session.turns), session, sources, ""
 
-    def _write(self, run: Run, question: str, session: Session, top_k):
+    def _write(self, run: Run, question: str, session: Session, top_k, collection="", only=()):
         """Yield the chat as the answer is written; return the finished (or stopped) Turn."""
         n = session.next_n
-        ask = partial(self._ask, top_k=top_k)
+        ask = partial(self._ask, top_k=top_k, collection=collection or "", only=only)
         try:
             for part in stream_ask(ask, question, session.history(), stop=run.stop):
                 if isinstance(part, str):
@@ -214,9 +277,13 @@ class WebApp:
         # the stream ended without an answer: say so rather than show nothing
         return Turn(n, question, error="No answer came back; please ask again")
 
-    def _ask(self, question, history, on_token, top_k):
-        return self.assistant.ask(
-            question, history=history, on_token=on_token, top_k=int(top_k) if top_k else None
+    def _ask(self, question, history, on_token, top_k, collection="", only=()):
+        return self.assistant_for(collection).ask(
+            question,
+            history=history,
+            on_token=on_token,
+            top_k=int(top_k) if top_k else None,
+            sources=list(only or ()) or None,
         )
 
     def _log_timings(self, answer) -> None:
@@ -335,10 +402,16 @@ class WebApp:
         return True
 
     # --- documents ---------------------------------------------------------------------------
-    def documents(self):
-        """The indexed documents as checkbox choices: (label, source)."""
+    def documents(self, collection: str = ""):
+        """The collection's indexed documents as checkbox choices: (label, source)."""
+        return gr.CheckboxGroup(choices=self._document_choices(collection), value=[])
+
+    def _document_choices(self, collection: str = "") -> list[tuple[str, str]]:
+        from .. import collection as coll
+
+        name = collection if collection in self.collection_names() else ""
         try:
-            files = self.assistant.documents()
+            files = coll.documents(self._settings(name))
         except AssistantError:
             files = {}
         titles, choices = hl.titles_of(files), []
@@ -349,9 +422,16 @@ class WebApp:
             shown = name if titles[source] == name else f"{titles[source]} — {name}"
             label = f"{shown} ({count} passage{'s' * (count != 1)}{tag})"
             choices.append((label, source))
-        return gr.CheckboxGroup(choices=choices, value=[])
+        return choices
 
-    def upload(self, files, browser: str, request: gr.Request, progress=gr.Progress(track_tqdm=True)):
+    def upload(
+        self,
+        files,
+        browser: str,
+        collection: str,
+        request: gr.Request,
+        progress=gr.Progress(track_tqdm=True),
+    ):
         """Check, store and index uploaded files, each browser's in a folder of its own (see
         uploads.py). Yields nothing partial: returns (status, documents, cleared file box).
         Gradio's copy of each file is deleted once handled, whether it was taken or not."""
@@ -370,18 +450,18 @@ class WebApp:
                 uploads.discard_temp(f)
         if stored:
             progress(len(files) / (len(files) + 1), desc=f"Indexing {len(stored)} file(s)")
-            lines += self._index(stored)
-        return _status(lines), self.documents(), None
+            lines += self._index(stored, self.assistant_for(collection))
+        return _status(lines), self.documents(collection), None
 
-    def _index(self, stored) -> list[tuple[str, str]]:
+    def _index(self, stored, assistant) -> list[tuple[str, str]]:
         try:
-            report = self.assistant.add_documents([p for p, _ in stored])
+            report = assistant.add_documents([p for p, _ in stored])
         except AssistantError as e:
             for path, replaced in stored:
                 if not replaced:
                     path.unlink(missing_ok=True)
             return [("bad", f"Not added: {e}")]
-        files = self.assistant.documents()
+        files = assistant.documents()
         lines = [("bad", f"Not added: {reason}") for reason in report.failed]
         for path, replaced in stored:
             meta = files.get(source_name(path, self.root))
@@ -392,18 +472,18 @@ class WebApp:
             lines.append(("ok", f"✓ {path.name} {verb}: {meta['passages']} passages; ask about it now"))
         return lines
 
-    def remove(self, selected):
-        """Drop the selected documents from the index; delete them if they were uploads."""
+    def remove(self, selected, collection: str = ""):
+        """Drop the selected documents from the collection; delete them if they were uploads."""
         if not selected:
             return _status([("bad", "Select the documents to remove first.")]), gr.skip()
         try:
-            self.assistant.remove_documents(selected)
+            self.assistant_for(collection).remove_documents(selected)
         except AssistantError as e:
-            return _status([("bad", str(e))]), self.documents()
+            return _status([("bad", str(e))]), self.documents(collection)
         for source in selected:
             uploads.delete(self.root, source)
         names = ", ".join(hl.title_of(s) for s in selected)
-        return _status([("ok", f"Removed from the index: {names}")]), self.documents()
+        return _status([("ok", f"Removed from the index: {names}")]), self.documents(collection)
 
     def model_info(self) -> str:
         a = self.assistant
@@ -448,6 +528,7 @@ def _build(assistant, upload_limit: int) -> tuple[gr.Blocks, WebApp]:
         gr.HTML(HEADER)
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=360):
+                picker, only = _chooser(app)
                 chat = gr.Chatbot(
                     elem_id="chat",
                     show_label=False,
@@ -479,7 +560,7 @@ def _build(assistant, upload_limit: int) -> tuple[gr.Blocks, WebApp]:
                 sources = gr.HTML(hl.EMPTY_SOURCES, elem_id="sources")
         answer_step = dict(
             fn=app.answer,
-            inputs=[asked, session, top_k, browser],
+            inputs=[asked, session, top_k, browser, picker, only],
             outputs=[chat, session, sources, pending],
             concurrency_id="model",
             concurrency_limit=answer_slots(assistant),
@@ -518,10 +599,21 @@ def _build(assistant, upload_limit: int) -> tuple[gr.Blocks, WebApp]:
         conversations.input(app.open_conversation, [conversations, browser, pending], shown, queue=False)
         delete_conv.click(app.delete_conversation, [browser, session, pending], shown, queue=False)
         files.upload(
-            app.upload, [files, browser], [status, docs, files], concurrency_id="index", concurrency_limit=1
+            app.upload,
+            [files, browser, picker],
+            [status, docs, files],
+            concurrency_id="index",
+            concurrency_limit=1,
+        ).then(app.only_choices, picker, only, queue=False)
+        remove.click(
+            app.remove, [docs, picker], [status, docs], concurrency_id="index", concurrency_limit=1
+        ).then(app.only_choices, picker, only, queue=False)
+        picker.change(lambda c: (app.documents(c), app.only_choices(c)), picker, [docs, only], queue=False)
+        demo.load(
+            lambda: (app.documents(), app.model_info(), app.collection_choices(), app.only_choices()),
+            None,
+            [docs, model, picker, only],
         )
-        remove.click(app.remove, docs, [status, docs], concurrency_id="index", concurrency_limit=1)
-        demo.load(lambda: (app.documents(), app.model_info()), None, [docs, model])
         restored = [browser, session, chat, sources, conversations, exports]
         demo.load(app.restore, browser, restored, js=BROWSER_ID_JS, queue=False)
     return demo, app
@@ -557,6 +649,24 @@ def _sidebar(app: WebApp):
             elem_id="top-k",
         )
     return files, status, docs, remove, conversations, delete_conv, exports, model, top_k
+
+
+def _chooser(app: WebApp):
+    """Above the chat: which collection answers, and which of its documents (none: all)."""
+    with gr.Row(elem_id="scope"):
+        picker = gr.Dropdown(
+            choices=[("default", "")], value="", label="Collection", elem_id="collection", scale=1
+        )
+        only = gr.Dropdown(
+            choices=[],
+            value=[],
+            multiselect=True,
+            label="Only these documents",
+            info="None chosen: every document of the collection.",
+            elem_id="only-documents",
+            scale=2,
+        )
+    return picker, only
 
 
 def launch(
