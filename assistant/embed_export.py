@@ -12,7 +12,6 @@ loaded. This module imports torch; the question path never imports it.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -21,6 +20,7 @@ import warnings
 from pathlib import Path
 
 from .errors import MissingDependency
+from .ingest import file_sha256
 
 ONNX_FILE = "all-MiniLM-L6-v2.onnx"
 OPSET = 17  # supported by every onnxruntime since 1.11
@@ -34,14 +34,6 @@ def source_identity(weights_dir: Path) -> dict:
     """What the export came from: a reinstalled or upgraded package means a new export."""
     st = (weights_dir / "model.safetensors").stat()
     return {"weights": str(weights_dir), "size": st.st_size, "mtime_ns": st.st_mtime_ns}
-
-
-def sha256_of(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def export(weights_dir: Path, target: Path) -> Path:
@@ -89,7 +81,7 @@ def export(weights_dir: Path, target: Path) -> Path:
                 dynamo=False,  # the TorchScript exporter: no onnxscript needed, one file out
             )
         st = tmp.stat()
-        stamp = {"sha256": sha256_of(tmp), "size": st.st_size, "source": source_identity(weights_dir)}
+        stamp = {"sha256": file_sha256(tmp), "size": st.st_size, "source": source_identity(weights_dir)}
         os.replace(tmp, target)
         stamp["mtime_ns"] = target.stat().st_mtime_ns
         write_atomic(stamp_path(target), json.dumps(stamp, indent=1) + "\n")
@@ -122,7 +114,7 @@ def verified(target: Path, weights_dir: Path) -> bool:
         return False
     if stamp.get("size") == st.st_size and stamp.get("mtime_ns") == st.st_mtime_ns:
         return True
-    if stamp.get("size") != st.st_size or sha256_of(target) != stamp.get("sha256"):
+    if stamp.get("size") != st.st_size or file_sha256(target) != stamp.get("sha256"):
         return False
     write_atomic(stamp_path(target), json.dumps({**stamp, "mtime_ns": st.st_mtime_ns}, indent=1) + "\n")
     return True

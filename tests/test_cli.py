@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from clitools import one_line_error, run
 
 from assistant.cli import cli
 from assistant.generate import SMOLLM2, _package_file
@@ -27,17 +28,6 @@ def env(project, monkeypatch):
     for k, v in values.items():
         monkeypatch.setenv(k, v)
     return values
-
-
-def run(*args):
-    return CliRunner().invoke(cli, list(args))
-
-
-def one_line_error(result, text):
-    assert result.exit_code == 1, result.output
-    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
-    assert len(errors) == 1 and text in errors[0], result.output
-    assert "Traceback" not in result.output
 
 
 def test_every_command_has_help():

@@ -7,26 +7,14 @@ import json
 import shutil
 
 import pytest
-from click.testing import CliRunner
+from clitools import one_line_error, run
 from fakes import HashEmbedder, ScriptedLLM
 
 from assistant import collection, index
 from assistant.answer import Assistant
-from assistant.cli import cli
 from assistant.config import Settings, from_env
 from assistant.errors import BadQuestion, BadSetting
 from assistant.retrieve import Retriever
-
-
-def run(*args):
-    return CliRunner().invoke(cli, list(args))
-
-
-def one_line_error(result, text):
-    assert result.exit_code == 1, result.output
-    errors = [line for line in result.output.splitlines() if line.startswith("Error:")]
-    assert len(errors) == 1 and text in errors[0], result.output
-    assert "Traceback" not in result.output
 
 
 # --- the setting ---------------------------------------------------------------------------------

@@ -95,7 +95,7 @@ def test_export_is_stamped_and_a_changed_file_is_refused(tmp_path):
     target = tmp_path / embed_export.ONNX_FILE
     embed_export.export(embedder_dir(), target)
     stamp = json.loads(embed_export.stamp_path(target).read_text())
-    assert stamp["sha256"] == embed_export.sha256_of(target) and stamp["size"] == target.stat().st_size
+    assert stamp["sha256"] == ingest.file_sha256(target) and stamp["size"] == target.stat().st_size
     assert embed_export.verified(target, embedder_dir())
     assert not list(tmp_path.glob(".tmp-*"))  # written atomically, nothing left behind
     data = bytearray(target.read_bytes())
