@@ -137,7 +137,7 @@ class Assistant:
         if self.settings.llm_url:
             return None  # the model server holds the model
         if self._model_path is None:
-            from .generate import resolve_model
+            from .llms.packaged import resolve_model
 
             self._model_path = resolve_model(self.model, self.settings.models_path, self.log)
         return self._model_path
@@ -151,7 +151,7 @@ class Assistant:
                 s = self.settings
                 self._llm = OpenAIModel(s.llm_url, api_key=s.llm_api_key, model=s.llm_model)
             if self._llm is None:
-                from .generate import LLM
+                from .llms.local import LLM
 
                 self._llm = LLM(
                     self.model_path(), n_ctx=self.settings.n_ctx, n_threads=self.settings.n_threads

@@ -103,7 +103,7 @@ def verified(target: Path, weights_dir: Path) -> bool:
     """True when `target` is the file its stamp describes, exported from these weights.
 
     The sha256 is recomputed only when size or modification time differ from the stamp (as for
-    the GGUF in generate.py), so a load costs a stat; a changed file is hashed and, if its
+    the GGUF in llms/packaged.py), so a load costs a stat; a changed file is hashed and, if its
     sha256 differs, refused."""
     try:
         stamp = json.loads(stamp_path(target).read_text(encoding="utf-8"))

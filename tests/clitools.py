@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from assistant.cli import cli
+from assistant.terminal.cli import cli
 
 
 def run(*args):

@@ -36,10 +36,11 @@ def _models_only_in_slow_tests(request, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("this test loads a model: mark it @pytest.mark.slow")
 
-    from assistant import embed, generate
+    from assistant import embed
+    from assistant.llms import local
 
     monkeypatch.setattr(embed.Embedder, "runtime", property(refuse))
-    monkeypatch.setattr(generate.LLM, "__init__", refuse)
+    monkeypatch.setattr(local.LLM, "__init__", refuse)
 
 
 DOCS = {

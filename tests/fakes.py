@@ -1,5 +1,5 @@
 """Test stand-ins. Each plugs in through a declared interface (embed.TextEmbedder,
-generate.ChatModel, evaluation.run.EvalTarget); tests/test_interfaces.py proves that it does."""
+llms.ChatModel, evaluation.run.EvalTarget); tests/test_interfaces.py proves that it does."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ class FakeModel:
 
 
 class ScriptedLLM(FakeModel):
-    """Plugs in where assistant.generate.LLM does; replies with a fixed script, records prompts."""
+    """Plugs in where assistant.llms.local.LLM does; replies with a fixed script, records prompts."""
 
     name = "scripted"
 

@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 from clitools import one_line_error, run
 
-from assistant.cli import cli
-from assistant.generate import SMOLLM2, _package_file
+from assistant.llms.packaged import SMOLLM2, _package_file
+from assistant.terminal.cli import cli
 
 
 @pytest.fixture
@@ -212,11 +212,11 @@ def span_text(project, p):
 
 @pytest.mark.slow
 def test_search_prints_exact_spans_and_loads_no_llm(env, project, monkeypatch):
-    from assistant import generate
+    from assistant.llms import local, packaged
 
     assert run("index").exit_code == 0
-    monkeypatch.setattr(generate.LLM, "__init__", no_llm)
-    monkeypatch.setattr(generate, "resolve_model", no_llm)
+    monkeypatch.setattr(local.LLM, "__init__", no_llm)
+    monkeypatch.setattr(packaged, "resolve_model", no_llm)
     result = run("search", "--json", "-k", "3", "When did Operation Serval become Barkhane?")
     assert result.exit_code == 0, result.output
     out = json.loads(result.stdout)
@@ -421,7 +421,8 @@ TTY_SCRIPT = """
 import sys
 sys.path.insert(0, {tests!r})
 from fakes import ScriptedLLM
-from assistant import answer, cli
+from assistant import answer
+from assistant.terminal import cli
 
 real = answer.Assistant
 llm = ScriptedLLM(reply={reply!r})

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 import pytest
 
-from assistant.cli import cli
+from assistant.terminal.cli import cli
 from assistant.types import Answer, Checks, Citation, Timings
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")

@@ -12,7 +12,6 @@ import pytest
 from click.testing import CliRunner
 from fakes import ScriptedAssistant
 
-from assistant.cli import cli
 from assistant.evaluation import clapnq, report
 from assistant.evaluation.run import run
 from assistant.evaluation.score import (
@@ -27,6 +26,7 @@ from assistant.evaluation.score import (
     touched_gold,
 )
 from assistant.evaluation.sets import BadEvalSet, Item, Sources, load_questions
+from assistant.terminal.cli import cli
 from assistant.types import Answer, Checks, Citation, Hit, Passage, Timings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -39,10 +39,10 @@ from conftest import pdf_bytes
 from fakes import HashEmbedder
 
 from assistant import index, ingest
-from assistant.cli import cli
 from assistant.config import Settings
 from assistant.embed import TextEmbedder
 from assistant.errors import BadDocument, IndexDamaged, IndexMissing
+from assistant.terminal.cli import cli
 
 MISSPELLED_ROOT = "projcet"
 FULL_DISK_BYTES = 256  # "full-disk" subprocesses cannot write more to a file: less than a manifest

@@ -14,7 +14,8 @@ from fakes import CountingEmbedder, EchoLLM, HashEmbedder, ScriptedAssistant, Sc
 from assistant.answer import Assistant
 from assistant.embed import Embedder, TextEmbedder
 from assistant.evaluation.run import EvalTarget
-from assistant.generate import LLM, ChatModel
+from assistant.llms import ChatModel
+from assistant.llms.local import LLM
 from assistant.llms.openai import OpenAIModel
 from assistant.stores import Store
 from assistant.stores.folder import FolderStore
@@ -84,7 +85,7 @@ def test_instances_pass_the_runtime_check():
 def test_the_pipeline_imports_no_front_end_or_chart_library():
     """`import assistant` and a question's modules never pull in gradio or matplotlib."""
     code = (
-        "import sys, assistant, assistant.answer, assistant.cli, assistant.retrieve, "
+        "import sys, assistant, assistant.answer, assistant.terminal.cli, assistant.retrieve, "
         "assistant.evaluation.score; "
         "print(sorted(m for m in ('gradio', 'matplotlib', 'torch', 'llama_cpp') "
         "if m in sys.modules))"

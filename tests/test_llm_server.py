@@ -12,18 +12,18 @@ from click.testing import CliRunner
 
 from assistant import index, prompts
 from assistant.answer import Assistant
-from assistant.cli import cli
 from assistant.config import from_env
 from assistant.errors import BadSetting, ModelUnavailable
-from assistant.generate import ChatModel
+from assistant.llms import ChatModel
 from assistant.llms.openai import OpenAIModel
+from assistant.terminal.cli import cli
 
 HI = [{"role": "user", "content": "Say hi to Mali in one sentence."}]
 
 
 @pytest.fixture(scope="session")
 def smol_path():
-    from assistant.generate import resolve_model
+    from assistant.llms.packaged import resolve_model
 
     return resolve_model("smollm2")
 
@@ -40,7 +40,7 @@ def server_url(smol_path):
 
 @pytest.fixture(scope="session")
 def local(smol_path):
-    from assistant.generate import LLM
+    from assistant.llms.local import LLM
 
     return LLM(smol_path)
 

@@ -5,7 +5,7 @@ import hashlib
 import pytest
 
 from assistant.errors import ModelMissing
-from assistant.generate import QWEN, SMOLLM2, PackagedModel, _package_file, prepare, resolve_model
+from assistant.llms.packaged import QWEN, SMOLLM2, PackagedModel, _package_file, prepare, resolve_model
 
 
 @pytest.fixture
@@ -79,7 +79,7 @@ def test_a_user_gguf_path_is_taken_as_is(tmp_path):
 def test_a_saved_prompt_state_answers_like_a_computed_one(tmp_path):
     """The fixed prompt prefix is evaluated once and its KV state saved; a new process that
     reads it back answers exactly as one that computed it (greedy decoding)."""
-    from assistant.generate import LLM
+    from assistant.llms.local import LLM
 
     path, cache = resolve_model("smollm2", tmp_path, log=lambda m: None), tmp_path / "cache"
     system = {"role": "system", "content": "You answer in one short sentence."}
@@ -112,7 +112,7 @@ def test_a_saved_prompt_state_answers_like_a_computed_one(tmp_path):
 def test_opening_probability_and_avoid_with_a_real_model(tmp_path):
     """The model's own probability of an opening, read from the stream's first steps or from
     one more token's evaluation, agrees both ways; `avoid` steers a reply off that opening."""
-    from assistant.generate import LLM
+    from assistant.llms.local import LLM
 
     llm = LLM(resolve_model("smollm2", tmp_path, log=lambda m: None), n_ctx=512)
     messages = [{"role": "user", "content": "Say: The sky is blue."}]

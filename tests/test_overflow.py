@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from assistant import Assistant, index
-from assistant.generate import LLM, resolve_model
+from assistant.llms.local import LLM
+from assistant.llms.packaged import resolve_model
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""The terminal rendering (render.py, terminal.py): plain in pipes, wrapped and coloured on
+"""The terminal rendering (terminal/render.py, terminal/live.py): plain in pipes, wrapped and coloured on
 terminals, balanced quotes, the draft erased, the status line gone, honest index reports."""
 
 import io
@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from assistant import render, terminal
 from assistant.index import IndexProgress, UpdateReport
+from assistant.terminal import live, render
 from assistant.types import Answer, Checks, Citation, Evidence, Passage, Timings
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -156,7 +156,7 @@ def test_change_note(checks, abstained, draft, note):
 
 def test_the_draft_is_dimmed_then_erased():
     out = Tty()
-    draft = terminal.Draft(out, render.Style(20, True))
+    draft = live.Draft(out, render.Style(20, True))
     for piece in ["France withdrew its ", "troops in February ", "2013 [1]."]:
         draft.write(piece)
     assert draft.rows() == 3  # 48 characters on a 20-column terminal
@@ -168,14 +168,14 @@ def test_the_draft_is_dimmed_then_erased():
 def test_a_draft_taller_than_the_screen_is_left_in_place(monkeypatch):
     monkeypatch.setenv("LINES", "5")
     monkeypatch.setenv("COLUMNS", "10")
-    draft = terminal.Draft(Tty(), render.Style(10, False))
+    draft = live.Draft(Tty(), render.Style(10, False))
     draft.write("word " * 40)
     assert not draft.erase()
 
 
 def test_the_status_line_shows_on_a_terminal_and_is_cleared():
     err = Tty()
-    status = terminal.Status(err).show("Searching...")
+    status = live.Status(err).show("Searching...")
     status.log("1 file changed; updating the index ...")
     status.clear()
     written = err.getvalue()
@@ -186,21 +186,21 @@ def test_the_status_line_shows_on_a_terminal_and_is_cleared():
 
 def test_no_status_line_in_a_pipe():
     err = io.StringIO()
-    with terminal.Status(err).show("Searching..."):
+    with live.Status(err).show("Searching..."):
         pass
     assert err.getvalue() == ""
 
 
 def test_the_index_bar_draws_files_passages_rate_and_time_left():
     err = Tty()
-    bar = terminal.IndexBar(err)
+    bar = live.IndexBar(err)
     assert bar.enabled
     bar.update(IndexProgress(3, 12, 140, 25.04, 95.0))
     bar.clear()
     line = err.getvalue()
     assert "3/12 files (25%): 140 passages, 25.0 passages/s, about 2 min left" in line
     assert line.endswith("\r\x1b[2K")
-    assert not terminal.IndexBar(io.StringIO()).enabled
+    assert not live.IndexBar(io.StringIO()).enabled
 
 
 def test_index_problems_name_each_file_and_count_an_empty_one_as_skipped():

@@ -3,7 +3,7 @@
 A terminal gets colour (unless NO_COLOR is set) and text wrapped to its width; a pipe or a file
 gets the same words with no escape codes and no wrapping, so `assistant ask "..." | grep` and
 `> answer.txt` stay clean. What is drawn and redrawn over time (the status line, the streamed
-draft, the indexing progress) is in terminal.py.
+draft, the indexing progress) is in live.py.
 
     >>> from assistant.types import Timings
     >>> print(answer_text(Answer("q", "In August 2014 [1].", False, (), "m", Timings()), PLAIN))
@@ -20,7 +20,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .types import Answer
+from ..types import Answer
 
 
 @dataclass(frozen=True)

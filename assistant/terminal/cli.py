@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from .config import from_env
-from .errors import AssistantError
+from ..config import from_env
+from ..errors import AssistantError
 
 
 class Group(click.Group):
@@ -74,7 +74,7 @@ def store_option(f):
 
 
 def make_settings(index_dir=None, top_k=None, model=None):
-    from .config import check_collection, collection, store_url
+    from ..config import check_collection, collection, store_url
 
     ctx = click.get_current_context(silent=True)
     url = store_url(ctx.meta.get("store_url"), "--store") if ctx else None
@@ -126,10 +126,10 @@ def ask(question, as_json, docs, model, top_k, index_dir):
         assistant ask --json "When did France withdraw?" | jq .citations
         assistant ask --collection reports --doc reports/q3.pdf "What did Q3 cost?"
     """
-    from . import terminal
-    from .answer import Assistant
+    from ..answer import Assistant
+    from . import live
 
-    status = terminal.Status(enabled=False if as_json else None)
+    status = live.Status(enabled=False if as_json else None)
     settings, model = make_settings(index_dir, top_k, model)
     assistant = Assistant(settings, model=model, log=status.log)
     q = assistant.check_question(" ".join(question))  # fail fast, before loading anything
@@ -158,11 +158,11 @@ def show_answer(assistant, question: str, history=(), status=None, sources=None)
     file only the checked answer is printed, so the output holds no unchecked words. A status
     line on stderr covers the wait for the first word.
     """
-    from . import render, terminal
+    from . import live, render
 
     out = render.style_for(sys.stdout)
-    status = status or terminal.Status()
-    draft = terminal.Draft(sys.stdout, out) if out.width else None  # stream to a terminal only
+    status = status or live.Status()
+    draft = live.Draft(sys.stdout, out) if out.width else None  # stream to a terminal only
 
     def on_token(piece):
         status.clear()
@@ -224,11 +224,11 @@ def index(paths, rebuild, strict, index_dir):
         assistant index ~/reports notes.md
         assistant index --rebuild
     """
-    from . import render, terminal
-    from .index import update
+    from ..index import update
+    from . import live, render
 
     settings, _ = make_settings(index_dir)
-    bar = terminal.IndexBar()  # a redrawn line on a terminal; `update` logs every ~10% otherwise
+    bar = live.IndexBar()  # a redrawn line on a terminal; `update` logs every ~10% otherwise
     try:
         progress = bar.update if bar.enabled else None
         report = update(settings, list(paths) if paths else None, rebuild=rebuild, progress=progress)
@@ -249,8 +249,8 @@ def index(paths, rebuild, strict, index_dir):
 
 def _indexed_any(settings, paths, report) -> bool:
     """Whether the index now holds any of the files this command was asked to index."""
-    from . import ingest
-    from .errors import AssistantError
+    from .. import ingest
+    from ..errors import AssistantError
 
     if report.added or report.changed or report.rebuilt:
         return True
@@ -284,8 +284,8 @@ def docs(ctx, as_json, index_dir):
     ctx.obj = {"index_dir": index_dir}
     if ctx.invoked_subcommand is not None:
         return
+    from ..index import where
     from . import render
-    from .index import where
 
     assistant = _indexed_assistant(index_dir)
     rows = [_doc_json(source, meta) for source, meta in sorted(assistant.documents().items())]
@@ -326,7 +326,7 @@ def docs_remove(ctx, paths, index_dir):
 
 def _indexed_assistant(index_dir):
     """An Assistant over an index that exists: a missing one is an error naming the fix."""
-    from .answer import Assistant
+    from ..answer import Assistant
 
     settings, _ = make_settings(index_dir)
     assistant = Assistant(settings)
@@ -350,7 +350,7 @@ def _indexed_names(paths, assistant, index_dir) -> list[str]:
 def _indexed_name(path: str, known, root: Path) -> str | None:
     """The index's name for PATH: as typed ("seeds/a.txt"), else the file's path resolved the
     way indexing names it (relative to the project root when inside it)."""
-    from .ingest import source_name
+    from ..ingest import source_name
 
     if path in known:
         return path
@@ -381,7 +381,7 @@ def collections(as_json, index_dir):
         assistant index ~/reports --collection reports
         assistant ask --collection reports "What did the Q3 report say about costs?"
     """
-    from . import collection
+    from .. import collection
 
     settings, _ = make_settings(index_dir)
     rows = collection.listing(settings)
@@ -463,7 +463,7 @@ def eval_command(
     """
     import shlex
 
-    from .evaluation import report, run
+    from ..evaluation import report, run
 
     settings, model = make_settings(index_dir, top_k, model)
     results_dir = out or settings.root / "evals" / "results"
@@ -531,8 +531,8 @@ def ui(host, port, model, top_k, index_dir):
         assistant ui
         assistant ui --port 8000 --model smollm2
     """
-    from .answer import Assistant
-    from .web.app import serve
+    from ..answer import Assistant
+    from ..web.app import serve
 
     settings, model = make_settings(index_dir, top_k, model)
     serve(Assistant(settings, model=model), host=host, port=port)
@@ -576,8 +576,8 @@ def serve_model(host, port, parallel, model):
         assistant serve-model --parallel 4
         ASSISTANT_LLM_URL=http://127.0.0.1:8080/v1 assistant ui
     """
-    from .generate import resolve_model
-    from .llms.serve import serve
+    from ..llms.packaged import resolve_model
+    from ..llms.serve import serve
 
     settings, model = make_settings(model=model)
     serve(resolve_model(model, settings.models_path), host, port, parallel)
@@ -608,8 +608,8 @@ def search(query, as_json, top_k, index_dir):
         assistant search "Operation Barkhane"
         assistant search --json -k 3 "Who leads the junta?" | jq '.passages[].source'
     """
+    from ..answer import Assistant
     from . import render
-    from .answer import Assistant
 
     settings, _ = make_settings(index_dir)
     assistant = Assistant(settings)
@@ -659,11 +659,11 @@ def chat(model, top_k, index_dir):
         assistant chat
         printf 'Who leads the junta?\\nWhen did he postpone the vote?\\n' | assistant chat
     """
-    from . import terminal
-    from .answer import Assistant
-    from .web.session import Session  # pure Python: the conversation the web chat keeps too
+    from ..answer import Assistant
+    from ..web.session import Session  # pure Python: the conversation the web chat keeps too
+    from . import live
 
-    status = terminal.Status()
+    status = live.Status()
     settings, model = make_settings(index_dir, top_k, model)
     assistant = Assistant(settings, model=model, log=status.log)
     assistant.model_path()  # a missing or broken model file fails here, in one line
@@ -690,8 +690,8 @@ def _read_question(interactive: bool) -> str:
 
 def _chat_turn(assistant, session, question: str):
     """Answer one question of a conversation, print it with its sources; the next session."""
-    from .errors import BadQuestion
-    from .web.session import Turn
+    from ..errors import BadQuestion
+    from ..web.session import Turn
 
     try:
         answer = show_answer(assistant, question, history=session.history())
