@@ -17,10 +17,21 @@ from dataclasses import replace
 
 from .config import COLLECTION_NAME, Settings
 from .errors import AssistantError
+from .stores import backend
+
+
+def supported(settings: Settings) -> bool:
+    """Whether the store `settings` name has collections (`Backend.supports_collections`: the
+    folder store has; a PostgreSQL store keeps one index per schema instead)."""
+    found = backend(settings.store_url)
+    return bool(found and found.supports_collections)
 
 
 def names(settings: Settings) -> list[str]:
-    """The named collections under the index folder, sorted (the default one is not named)."""
+    """The named collections under the index folder, sorted (the default one is not named);
+    none for a store without collections."""
+    if not supported(settings):
+        return []
     try:
         folders = [p for p in settings.collections_path.iterdir() if p.is_dir()]
     except OSError:  # no collections/ yet (or unreadable: the listing then has the default only)
@@ -45,8 +56,11 @@ def documents(settings: Settings) -> dict[str, dict]:
 
 
 def listing(settings: Settings) -> list[dict]:
-    """One row per collection, the default first: name ("" for the default), folder, documents,
-    passages, problem (None, or why the index cannot be read). Reads each manifest only."""
+    """One row per collection, the default first: name ("" for the default), folder (or the
+    store URL, without its password), documents, passages, problem (None, or why the index cannot
+    be read). Reads each manifest only."""
+    from .index import where
+
     rows = []
     for name in ["", *names(settings)]:
         s, problem = of(settings, name), None
@@ -57,7 +71,7 @@ def listing(settings: Settings) -> list[dict]:
         rows.append(
             {
                 "name": name,
-                "folder": str(s.index_path),
+                "folder": where(s),
                 "documents": len(files),
                 "passages": sum(int(m.get("passages", 0)) for m in files.values()),
                 "problem": problem,

@@ -22,7 +22,7 @@ from .errors import BadSetting
 # The package lives in <root>/assistant, so the project root is its parent.
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
-INDEX_FORMAT = 2  # bump when the files under index/ change shape
+INDEX_FORMAT = 3  # bump when what a store holds changes shape (3: page texts; BM25 in PostgreSQL)
 TOP_K_RANGE = (1, 20)  # evidence passages: at least one; the CLI's -k takes the same range
 
 
@@ -243,31 +243,36 @@ def collection(value: str | None, name: str = "ASSISTANT_COLLECTION") -> str | N
 
 
 def check_collection(settings: Settings) -> Settings:
-    """A collection is a folder beside the default index: a PostgreSQL store has none (give each
-    index its own schema there, see assistant/stores/postgres.py)."""
-    if settings.collection and settings.store_url:
+    """A collection is a folder beside the default index: only a store that declares
+    `supports_collections` has them (PostgreSQL has not: give each index its own schema there,
+    see assistant/stores/postgres.py)."""
+    from .stores import backend
+
+    found = backend(settings.store_url)
+    if settings.collection and not (found and found.supports_collections):
         raise BadSetting(
-            "collections are index folders: use --collection without a PostgreSQL store, or give "
+            "collections are index folders: use --collection without a store URL, or give "
             "each index its own schema in the store URL"
         )
     return settings
 
 
 def store_url(value: str | None, name: str = "ASSISTANT_STORE_URL") -> str | None:
-    """A PostgreSQL URL (postgresql:// or postgres://); anything else would fail later, at the
-    first question. The message never repeats the value: it may hold a password.
+    """A URL of a registered store (stores.BACKENDS: postgresql:// or postgres://); anything else
+    would fail later, at the first question. The message never repeats the value: it may hold a
+    password.
 
     >>> store_url("postgres://ann@db:5432/docs")
     'postgres://ann@db:5432/docs'
     >>> store_url("mysql://db/docs")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    assistant.errors.BadSetting: ASSISTANT_STORE_URL is not a PostgreSQL URL; set it to postgresql://...
+    assistant.errors.BadSetting: ASSISTANT_STORE_URL is not a store URL; set it to postgresql://...
     """
+    from .stores import backend, url_examples
+
     if not value or not value.strip():
         return None
     url = value.strip()
-    if not url.startswith(("postgresql://", "postgres://")):
-        raise BadSetting(
-            f"{name} is not a PostgreSQL URL; set it to postgresql://user:password@host:5432/db or unset it"
-        )
+    if "://" not in url or backend(url) is None:
+        raise BadSetting(f"{name} is not a store URL; set it to {url_examples()} or unset it")
     return url

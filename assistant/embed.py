@@ -38,8 +38,7 @@ BATCH_SIZE = 16  # texts per forward pass, sorted by length (evals/bench_index.p
 class TextEmbedder(Protocol):
     """What the index and the retriever need from an embedder (the seam a fake plugs into).
 
-    An embedder may also offer `embed_passages(passages)` -> (passage vectors, one array of
-    sentence vectors per passage); the index uses it when present (see `Embedder`)."""
+    An embedder may also be a `PassageEmbedder`; the index then uses `embed_passages`."""
 
     dimension: int
 
@@ -48,6 +47,15 @@ class TextEmbedder(Protocol):
 
     def embed_query(self, text: str) -> Any:
         """One unit-length float32 vector (numpy array (dimension,))."""
+
+
+@runtime_checkable
+class PassageEmbedder(TextEmbedder, Protocol):
+    """An embedder that embeds passages and their sentences in one call (see `Embedder`)."""
+
+    def embed_passages(self, passages: list, progress: Callable[[int, int], None] | None = None) -> Any:
+        """(passage vectors (n, dimension), [sentence vectors of passage i, one row per
+        `ingest.sentences(passage)`, in order])."""
 
 
 def embedder_dir() -> Path:

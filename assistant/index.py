@@ -1,9 +1,12 @@
 """The index as the pipeline sees it: files in, a `Store` (stores/) holding what they became.
 
-    open_store(settings)      the folder store (default) or PostgreSQL (settings.store_url)
+    open_store(settings)      the store settings.store_url names (stores.BACKENDS), or the folder
     load(settings)            the store, checked: it exists, and was built with these settings
     update(settings, paths)   scan files, hash, read, embed new and changed ones, ONE store write
     remove(settings, sources) drop documents (their files are left alone)
+    staleness(store, settings)          which indexed documents are missing or changed on disk
+                                        (read-only; ondisk.py)
+    indexed_text(store, source, page)   a document's text as the index holds it (ondisk.py)
 
 Everything here goes through the `Store` Protocol, so indexing works the same whichever store
 holds the passages. The store makes each write atomic and serialises writers (`writing()`);
@@ -16,17 +19,19 @@ when the folder store's manifest is damaged, the files its passages files list.
 
 from __future__ import annotations
 
-import stat
 import sys
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import ingest
+from . import ingest, stores
 from .config import Settings
+from .embed import PassageEmbedder, TextEmbedder
 from .errors import BadDocument, IndexDamaged, IndexMismatch, IndexMissing
-from .stores import SourceData, Store
+from .ondisk import Staleness, file_text, indexed_text, kind, path_of, staleness, stat_meta, unchanged
+from .redact import redact
+from .stores import Log, Recoverable, SourceData, Store
 
 BATCH_PASSAGES = 256  # passages embedded per call: bounded memory, and a progress report between
 
@@ -76,16 +81,9 @@ class UpdateReport:
 
 # --- opening and checking ------------------------------------------------------------------------
 def open_store(settings: Settings) -> Store:
-    """The store `settings` name: PostgreSQL for a `store_url`, else the folder `index_path`.
-    Opening reads nothing; the first call does."""
-    url = getattr(settings, "store_url", None)
-    if url:
-        from .stores.postgres import PostgresStore
-
-        return PostgresStore(url)
-    from .stores.folder import FolderStore
-
-    return FolderStore(settings.index_path)
+    """The store `settings.store_url` names (its scheme picks the backend in stores.BACKENDS),
+    else the folder `index_path`. Opening reads nothing; the first call does."""
+    return stores.open_store(settings.store_url, settings.index_path)
 
 
 def load(settings: Settings, store: Store | None = None) -> Store:
@@ -119,30 +117,21 @@ def check_settings(manifest: dict, settings: Settings) -> None:
 
 
 def where(settings: Settings) -> str:
-    """The index's folder, or its database URL without the password.
+    """The index's folder, or its store URL without the password (`redact`).
 
-    >>> where(Settings(store_url="postgresql://ann:secret@db:5432/docs"))
+    >>> where(Settings(store_url="postgresql://ann:secret@db:5432/docs?password=secret"))
     'postgresql://ann@db:5432/docs'
     """
-    url = getattr(settings, "store_url", None)
-    if not url:
-        return str(settings.index_path)
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    host = f"[{host}]" if ":" in host else host  # an IPv6 address
-    netloc = f"{parts.username + '@' if parts.username else ''}{host}{f':{parts.port}' if parts.port else ''}"
-    return parts._replace(netloc=netloc).geturl()
+    return redact(settings.store_url) if settings.store_url else str(settings.index_path)
 
 
 def command(settings: Settings, args: str) -> str:
     """The `assistant index` command line for this index, ending in `args`."""
     import shlex
 
-    if getattr(settings, "store_url", None):
+    if settings.store_url:
         return f"assistant index {args}"  # the URL comes from ASSISTANT_STORE_URL or --store
-    if getattr(settings, "collection", None):
+    if settings.collection:
         base = shlex.quote(str(settings.index_base))
         return f"assistant index {args} --index {base} --collection {settings.collection}"
     return f"assistant index {args} --index {shlex.quote(str(settings.index_path))}"
@@ -152,9 +141,9 @@ def command(settings: Settings, args: str) -> str:
 def update(
     settings: Settings,
     paths=None,
-    embedder=None,
+    embedder: TextEmbedder | None = None,
     rebuild: bool = False,
-    log=lambda msg: print(msg, file=sys.stderr),
+    log: Log = lambda msg: print(msg, file=sys.stderr),
     progress=None,
 ) -> UpdateReport:
     """Add or re-embed changed files under `paths`, re-check every indexed file, drop the gone.
@@ -164,9 +153,10 @@ def update(
     `rebuild` re-embeds every file the index holds (wherever it lives) and every file under
     `paths`: a rebuild drops only files that are gone, and reports them. A rebuild also repairs
     a folder index whose manifest is damaged or missing (see `FolderStore.recover_sources`).
-    Nothing is written until every file is read and embedded, then ONE `store.write`: an error
-    leaves the index as it was. `progress(IndexProgress)` is called after each batch of files;
-    without it, a line is logged every ~10% of a long run.
+    Nothing is written until every file is read and embedded, then ONE `store.write` (also when
+    only the recorded stat of unchanged files moved, so the next check is a stat again): an
+    error leaves the index as it was. `progress(IndexProgress)` is called after each batch of
+    files; without it, a line is logged every ~10% of a long run.
     """
     store = open_store(settings)
     try:
@@ -177,7 +167,8 @@ def update(
             for names in (report.added, report.changed, report.rebuilt, report.removed):
                 names.sort()
             report.passages = sum(int(meta.get("passages", 0)) for meta in files_meta.values())
-            if report.touched or empty or rebuild:
+            moved = any(files_meta[s] != old_files.get(s) for s in report.unchanged)
+            if report.touched or empty or rebuild or moved:
                 store.write(settings.index_fingerprint(), upserts, report.removed, files_meta)
             return report
     finally:
@@ -199,10 +190,9 @@ def _previous(store: Store, settings: Settings, rebuild: bool, explicit: bool, l
     try:
         manifest = store.manifest()
     except IndexDamaged:
-        recover = getattr(store, "recover_sources", None)
-        if recover is None:
+        if not isinstance(store, Recoverable):
             raise
-        return recover(explicit, log), {}, True
+        return store.recover_sources(explicit, log), {}, True
     return (list(manifest["files"]) if manifest else []), {}, manifest is None
 
 
@@ -210,13 +200,14 @@ def _previous(store: Store, settings: Settings, rebuild: bool, explicit: bool, l
 class _ToRead:
     source: str
     path: Path
-    sizes: dict  # size, mtime_ns
+    sizes: dict  # size, mtime_ns, ctime_ns, inode (`ondisk.stat_meta`)
     label: str  # 'added', 'changed' or 'rebuilt': where it goes in the report once read
 
 
 def _scan(settings: Settings, paths, old_files: dict, held: list[str]):
     """(report, files to read, manifest entries of unchanged files): notes the unchanged and the
-    gone, and which files to read. Reads only the files whose size or mtime changed (to hash them)."""
+    gone, and which files to read. Reads only the files whose stat moved (to hash them; see
+    `ondisk.unchanged`)."""
     if paths is None:
         seeds = settings.seeds_path
         paths = [] if held and not seeds.exists() else [seeds]
@@ -225,21 +216,20 @@ def _scan(settings: Settings, paths, old_files: dict, held: list[str]):
     report.reasons.update({str(p): "unsupported file type" for p in skipped})
     by_source = {ingest.source_name(path, settings.root): path for path in files}
     for source in held:  # re-check (re-read, for a rebuild) what the index holds, wherever it lives
-        by_source.setdefault(source, _path_of(source, settings))
+        by_source.setdefault(source, path_of(source, settings))
     todo, files_meta = [], {}
     for source, path in sorted(by_source.items()):
-        kind, meta = _kind(path), old_files.get(source)
-        if kind == "gone":
+        what, meta = kind(path), old_files.get(source)
+        if what == "gone":
             report.removed.append(source)
             continue
-        if kind == "folder":
+        if what == "folder":
             raise BadDocument(
                 f"{source} was indexed as a file but is now a folder; restore the file, or rename "
                 "the folder (the next `assistant index` then drops the document)"
             )
-        st = path.stat()
-        sizes = {"size": st.st_size, "mtime_ns": st.st_mtime_ns}
-        if meta and _unchanged(path, meta):
+        sizes = stat_meta(path.stat())
+        if meta and unchanged(path, meta):
             report.unchanged.append(source)
             files_meta[source] = {**meta, **sizes}
             continue
@@ -295,12 +285,11 @@ def _embed_batch(batch, embedder, report, files_meta, tracker) -> list[SourceDat
             "sha256": doc.sha256,
             **item.sizes,
             "passages": len(ps),
-            "title": getattr(doc, "title", "") or "",
+            "title": doc.title or "",
             "indexed_at": now,
         }
-        out.append(
-            SourceData(item.source, meta, ps, vectors[at : at + len(ps)], sentence_vectors[at : at + len(ps)])
-        )
+        part = slice(at, at + len(ps))
+        out.append(SourceData(item.source, meta, ps, vectors[part], sentence_vectors[part], doc.pages))
         at += len(ps)
         files_meta[item.source] = meta
         getattr(report, item.label).append(item.source)
@@ -308,11 +297,11 @@ def _embed_batch(batch, embedder, report, files_meta, tracker) -> list[SourceDat
     return out
 
 
-def _embed(embedder, passages):
-    """(passage vectors, each passage's sentence vectors). An embedder with `embed_passages`
-    does both itself (it may pool sentences from the passage's own pass); otherwise passages
-    and sentences go in one `embed` call."""
-    if hasattr(embedder, "embed_passages"):
+def _embed(embedder: TextEmbedder, passages):
+    """(passage vectors, each passage's sentence vectors). A `PassageEmbedder` does both itself
+    (it may pool sentences from the passage's own pass); otherwise passages and sentences go in
+    one `embed` call."""
+    if isinstance(embedder, PassageEmbedder):
         vectors, sentence_vectors = embedder.embed_passages(passages)
         return vectors, list(sentence_vectors)
     groups = [[s.text for s in ingest.sentences(p)] for p in passages]
@@ -389,40 +378,10 @@ def remove(settings: Settings, sources) -> UpdateReport:
         store.close()
 
 
-# --- files on disk -----------------------------------------------------------------------------------
+# --- files on disk (ondisk.py) ------------------------------------------------------------------------
 def stale_sources(store: Store, settings: Settings) -> list[str]:
-    """Indexed files that were changed or removed since indexing (a cheap stat check)."""
-    return [
-        source for source, meta in store.sources().items() if not _unchanged(_path_of(source, settings), meta)
-    ]
-
-
-def _path_of(source: str, settings: Settings) -> Path:
-    p = Path(source)
-    return p if p.is_absolute() else settings.root / p
-
-
-def _unchanged(path: Path, meta: dict) -> bool:
-    """The file still has the indexed content: same size and mtime, or else the same sha256.
-    A folder in its place is a change (`update` then says what to do)."""
-    if _kind(path) != "file":
-        return False
-    st = path.stat()
-    if st.st_size == meta.get("size") and st.st_mtime_ns == meta.get("mtime_ns"):
-        return True
-    return ingest.file_sha256(path) == meta["sha256"]  # touched, perhaps not changed
-
-
-def _kind(path: Path) -> str:
-    """'file', 'folder' or 'gone'. A path that cannot be examined (a folder on its way is not
-    readable) is an error, never 'gone': calling it gone would drop its passages."""
-    try:
-        mode = path.stat().st_mode
-    except (FileNotFoundError, NotADirectoryError):
-        return "gone"
-    except OSError as e:
-        raise BadDocument(f"{path}: cannot check it ({e.strerror}); fix the permissions of its folder") from e
-    return "folder" if stat.S_ISDIR(mode) else "file"
+    """Indexed files that were changed or removed since indexing (`staleness`, as one list)."""
+    return staleness(store, settings).sources
 
 
 def _embedder():
@@ -431,22 +390,24 @@ def _embedder():
     return Embedder()
 
 
-def _dimension(embedder) -> int:
-    from .embed import DIMENSION
-
-    return getattr(embedder, "dimension", DIMENSION)
+def _dimension(embedder: TextEmbedder) -> int:
+    return embedder.dimension
 
 
 __all__ = [
     "IndexProgress",
+    "Staleness",
     "Store",
     "UpdateReport",
     "check_settings",
     "command",
+    "file_text",
+    "indexed_text",
     "load",
     "open_store",
     "read_manifest",
     "remove",
     "stale_sources",
+    "staleness",
     "update",
 ]

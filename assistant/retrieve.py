@@ -54,13 +54,12 @@ class Retriever:
         """The best `k` distinct passages for `query`, best first; with `sources` (indexed
         source names), only passages of those documents."""
         store = self.index
-        n = store.count()
-        if not n:
+        if not store.count():
             return []
         k = k or self.settings.top_k
         if qvec is None:
             qvec = self.embedder.embed_query(query)
-        dense, keyword = self._candidates(query, qvec, n, frozenset(sources) if sources else None)
+        dense, keyword = self._candidates(query, qvec, frozenset(sources) if sources else None)
         fused: dict[tuple, float] = {}
         passage_of: dict[tuple, Passage] = {}
         for ranking in (dense, keyword):
@@ -80,23 +79,14 @@ class Retriever:
                 break
         return hits
 
-    def _candidates(self, query: str, qvec, n: int, sources: frozenset | None):
-        """The dense and keyword rankings, `settings.candidates` long. Within `sources`, the store
-        (which has no filter) is asked for 4x more each round until enough passages of those
-        documents are among them or the whole index was ranked: few rounds for a large share of
-        the index, a full ranking (cheap at a laptop's size) for one short document."""
+    def _candidates(self, query: str, qvec, sources: frozenset | None):
+        """The dense and keyword rankings, `settings.candidates` long; within `sources`, the
+        store ranks only those documents' passages."""
         want = self.settings.candidates
-        c = min(want, n)
-        while True:
-            dense = self.index.dense_search(qvec, c)
-            keyword = self.index.keyword_search(query, c)
-            if sources is None:
-                return dense, keyword
-            dense = [(p, s) for p, s in dense if p.source in sources]
-            keyword = [(p, s) for p, s in keyword if p.source in sources]
-            if c >= n or len(dense) >= want:
-                return dense[:want], keyword[:want]
-            c = min(n, c * 4)
+        return (
+            self.index.dense_search(qvec, want, sources),
+            self.index.keyword_search(query, want, sources),
+        )
 
     def evidence(self, query: str, hits: list[Hit], qvec=None, top_k: int | None = None) -> list[Evidence]:
         """Pick the sentences of `hits` that best answer `query`, within the prompt budget."""

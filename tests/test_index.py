@@ -4,12 +4,14 @@ The append-only segments themselves (one per write, compaction, old format) are 
 test_store_folder.py."""
 
 import json
+import os
 
 import pytest
+from fakes import HashEmbedder
 
-from assistant import index
+from assistant import index, ingest, ondisk
 from assistant.errors import IndexMismatch, IndexMissing
-from assistant.stores import folder as folder_store
+from assistant.stores import segments
 
 
 def manifest(settings):
@@ -147,7 +149,7 @@ def test_other_settings_or_embedder_are_refused_with_the_fix(settings, embedder)
     assert len(report.rebuilt) == 3 and not report.added and index.load(settings)
 
 
-@pytest.mark.parametrize("damage", ["manifest", "vectors", "passages", "sentences", "count"])
+@pytest.mark.parametrize("damage", ["manifest", "vectors", "passages", "sentences", "texts", "count"])
 def test_damaged_index_is_a_one_line_error(settings, embedder, damage):
     index.update(settings, embedder=embedder)
     folder, gen = settings.index_path, manifest(settings)["generation"]
@@ -159,6 +161,8 @@ def test_damaged_index_is_a_one_line_error(settings, embedder, damage):
         (folder / f"passages-{gen}.jsonl").unlink()
     elif damage == "sentences":
         (folder / f"sentences-{gen}.npz").write_bytes(b"PK\x03\x04 truncated")
+    elif damage == "texts":
+        (folder / f"texts-{gen}.zip").unlink()
     else:
         with open(folder / f"passages-{gen}.jsonl", "a") as f:
             f.write('{"source": "x", "start": 0, "end": 1, "text": "x", "page": null}\n')
@@ -169,14 +173,14 @@ def test_damaged_index_is_a_one_line_error(settings, embedder, damage):
 def test_a_write_killed_half_way_leaves_the_old_index_usable(settings, embedder, project, monkeypatch):
     index.update(settings, embedder=embedder)
     before = index.load(settings)
-    real_replace = folder_store.os.replace
+    real_replace = segments.os.replace
 
     def die_at_manifest(src, dst):
         if str(dst).endswith("manifest.json"):
             raise KeyboardInterrupt  # killed between the data files and the manifest
         return real_replace(src, dst)
 
-    monkeypatch.setattr(folder_store.os, "replace", die_at_manifest)
+    monkeypatch.setattr(segments.os, "replace", die_at_manifest)
     (project / "docs" / "serval.txt").write_text("Completely different content now.")
     with pytest.raises(KeyboardInterrupt):
         index.update(settings, embedder=embedder)
@@ -197,3 +201,88 @@ def test_stale_sources_sees_changed_and_vanished_files(settings, embedder, proje
     (project / "docs" / "serval.txt").write_text("Changed.")
     (project / "docs" / "junta.md").unlink()
     assert sorted(index.stale_sources(idx, settings)) == ["docs/junta.md", "docs/serval.txt"]
+
+
+# --- change detection, staleness and the texts the index keeps (no model: HashEmbedder) --------------
+def quiet_update(settings, paths=None):
+    return index.update(settings, paths, embedder=HashEmbedder(), log=lambda m: None)
+
+
+def no_hashing(*args):
+    raise AssertionError("hashed a file whose stat had not moved")
+
+
+def test_a_same_size_edit_with_the_old_mtime_restored_is_noticed(settings, project, monkeypatch):
+    """`cp -p` and `rsync -t` keep the size and restore the mtime; ctime still moves."""
+    monkeypatch.setattr(ondisk, "RACY_NS", 0)  # trust every stat: the ctime rule alone is tested
+    quiet_update(settings)
+    path = project / "docs" / "serval.txt"
+    before = path.stat()
+    path.write_text(path.read_text().replace("2014", "2015"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert index.staleness(index.load(settings), settings).changed == ("docs/serval.txt",)
+    assert quiet_update(settings).changed == ["docs/serval.txt"]
+    assert "2015" in index.indexed_text(index.load(settings), "docs/serval.txt")
+
+
+def test_an_unchanged_file_costs_a_stat_and_a_touched_one_a_hash_once(settings, project, monkeypatch):
+    monkeypatch.setattr(ondisk, "RACY_NS", 0)
+    quiet_update(settings)
+    monkeypatch.setattr(ingest, "file_sha256", no_hashing)
+    store = index.load(settings)
+    assert len(index.staleness(store, settings)) == 0  # stat only
+    monkeypatch.undo()
+    monkeypatch.setattr(ondisk, "RACY_NS", 0)
+    path = project / "docs" / "junta.md"
+    path.write_text(path.read_text())  # touched, same content: hashed ...
+    report = quiet_update(settings)
+    assert not report.touched and report.unchanged == sorted(index.load(settings).sources())
+    recorded = index.load(settings).sources()["docs/junta.md"]
+    assert recorded["mtime_ns"] == path.stat().st_mtime_ns  # ... and its new stat recorded
+    monkeypatch.setattr(ingest, "file_sha256", no_hashing)
+    assert len(index.staleness(index.load(settings), settings)) == 0  # a stat again
+
+
+def test_a_stat_taken_right_after_a_change_is_not_trusted(settings, project):
+    """A file changed within RACY_NS of being indexed may change again within the same clock
+    tick: its ctime is not recorded, so the next check hashes it."""
+    path = project / "docs" / "serval.txt"
+    path.write_text(path.read_text())
+    quiet_update(settings)
+    assert index.load(settings).sources()["docs/serval.txt"]["ctime_ns"] is None
+
+
+def test_staleness_reads_and_never_writes(settings, project):
+    quiet_update(settings)
+    folder = settings.index_path
+    before = {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()}
+    (project / "docs" / "junta.md").unlink()
+    (project / "docs" / "serval.txt").write_text("Changed.")
+    store = index.load(settings)
+    stale = index.staleness(store, settings)
+    assert stale.missing == ("docs/junta.md",) and stale.changed == ("docs/serval.txt",)
+    assert stale.note() == (
+        "2 indexed documents are missing or changed on disk: run `assistant index` to update"
+    )
+    assert {f.name: f.read_bytes() for f in folder.iterdir() if f.is_file()} == before
+    assert "docs/junta.md" in store.sources() and "Goita" in index.indexed_text(store, "docs/junta.md")
+    assert index.file_text(settings, "docs/junta.md") is None
+    assert index.file_text(settings, "docs/serval.txt") == "Changed."
+
+
+def test_the_index_keeps_the_text_every_citation_indexes(settings, project):
+    """For every format, the text the index holds is the text the file gives (what passages'
+    offsets index), page by page; a document the index does not hold has none."""
+    quiet_update(settings)
+    store = index.load(settings)
+    for source in store.sources():
+        for p in store.passages_of(source):
+            text = index.indexed_text(store, source, p.page)
+            assert text == ingest.document_text(project / source, p.page)
+            assert text == index.file_text(settings, source, p.page)
+            assert text[p.start : p.end] == p.text
+    assert index.indexed_text(store, "docs/un.pdf", 2).startswith("Wagner Group")
+    assert index.indexed_text(store, "docs/un.pdf", 9) is None
+    assert index.indexed_text(store, "nope.txt") is None

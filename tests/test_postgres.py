@@ -1,4 +1,7 @@
-"""The PostgreSQL store against a real PostgreSQL 16 + pgvector server (tests/pg.py).
+"""The PostgreSQL store against a real PostgreSQL 16 + pgvector server (tests/pg.py): the store
+contract (tests/store_contract.py), then what is PostgreSQL's own: HNSW recall, NUL characters,
+a table of an older layout, threads, a restarted server, writers killed mid-write, readers beside
+a writer, and the whole pipeline on both stores.
 
 The server is started once per session; each test gets a database of its own. When the server
 cannot start here the tests skip with the reason, or fail under REQUIRE_ENGINES=1 (CI).
@@ -19,9 +22,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 from pg import Engine, EngineUnavailable, free_port
+from store_contract import StoreContract, document
 
-from assistant.errors import BadDocument, StoreUnavailable
-from assistant.stores import SourceData, Store
+from assistant.errors import BadDocument, IndexMismatch, StoreUnavailable
+from assistant.stores import SourceData
 from assistant.types import Passage
 
 try:
@@ -88,32 +92,14 @@ def write(store, *data: SourceData, removed=(), files=None):
     store.write(FINGERPRINT, list(data), list(removed), files)
 
 
-# --- the Store contract ---------------------------------------------------------------------------
+# --- the Store contract, and what is PostgreSQL's own ----------------------------------------------
 
 
-def test_conforms_and_starts_empty(store):
-    assert isinstance(store, Store)
-    assert store.manifest() is None and store.sources() == {} and store.count() == 0
-    assert store.dense_search(unit(1)[0], 5) == [] and store.keyword_search("Mali", 5) == []
-    assert store.passages_of("a.txt") == []
-
-
-def test_passages_come_back_exactly(store):
-    texts = ["Serval became\r\nBarkhane in 2014. ", "Ségou — 🙂 ‘quotes’\ttab  ", "\n\nlast"]
-    a = source("docs/a.txt", texts, seed=1)
-    b = source("docs/b.pdf", ["Page three text."], seed=2, page=3)
-    write(store, a, b)
-    assert store.passages_of("docs/a.txt") == a.passages  # text, offsets and page None as given
-    assert store.passages_of("docs/b.pdf") == b.passages and b.passages[0].page == 3
-    got = store.vectors_of([b.passages[0], Passage("nowhere", 0, 1, "x"), a.passages[2]])
-    assert np.array_equal(got[0], b.vectors[0]) and not got[1].any() and np.array_equal(got[2], a.vectors[2])
-    for i, p in enumerate(a.passages):
-        assert np.array_equal(store.sentence_vectors_of(p), a.sentence_vectors[i])
-    assert store.sentence_vectors_of(Passage("docs/a.txt", 0, 5, "Serva")) is None
-    m = store.manifest()
-    assert m == {"format": 2, "settings": FINGERPRINT, "dimension": DIM, "files": store.sources()}
-    assert store.sources() == {"docs/a.txt": {"sha256": "docs/a.txt"}, "docs/b.pdf": {"sha256": "docs/b.pdf"}}
-    assert store.count() == 4
+class TestPostgresStore(StoreContract):
+    @pytest.fixture
+    def store(self, url):
+        with PostgresStore(url) as s:
+            yield s
 
 
 def test_dense_search_finds_what_exact_search_finds(store):
@@ -133,43 +119,41 @@ def test_dense_search_finds_what_exact_search_finds(store):
     assert found / (10 * len(queries)) >= 0.95
 
 
-def test_keyword_search_ors_the_question_words(store):
-    write(
-        store,
-        source("a.txt", ["Operation Serval began in January 2013.", "The junta postponed the vote."]),
-        source("b.txt", ["Barkhane replaced Serval in August 2014 when Serval ended."], seed=5),
-    )
-    hits = store.keyword_search("When did Operation Serval become Barkhane?", 10)
-    texts = [p.text for p, _ in hits]
-    assert len(hits) == 2 and "The junta postponed the vote." not in texts  # any word, not all
-    assert all(s > 0 for _, s in hits)
-    assert store.keyword_search("postponing votes", 10)[0][0].text == "The junta postponed the vote."  # stems
-    assert store.keyword_search("the of and", 10) == []  # stop words only
-    assert store.keyword_search("Serval", 1)[0][0].source in {"a.txt", "b.txt"}
-
-
-def test_write_replaces_and_removes_sources(store):
-    write(store, source("a.txt", ["old one.", "old two."]), source("b.txt", ["bee."], seed=1))
-    new_a = source("a.txt", ["new."], seed=2, meta={"sha256": "a2"})
-    files = {"a.txt": {"sha256": "a2"}, "c.txt": {"sha256": "c"}}
-    write(store, new_a, source("c.txt", ["sea."], seed=3), removed=["b.txt"], files=files)
-    assert store.passages_of("a.txt") == new_a.passages and store.passages_of("b.txt") == []
-    assert store.sources() == files and store.count() == 2
-    write(store, removed=["a.txt", "c.txt"], files={})
-    assert store.count() == 0 and store.sources() == {} and store.manifest()["files"] == {}
-
-
-def test_a_failed_write_leaves_the_old_state(store):
+def test_text_with_a_nul_character_is_refused_and_the_old_state_kept(store):
     good = source("a.txt", ["kept."])
     write(store, good)
-    bad = SourceData("b.txt", {}, [Passage("b.txt", 0, 3, "bad")], unit(1, dim=8))  # wrong dimension
-    with pytest.raises(psycopg.Error):
-        write(store, source("a.txt", ["replaced."], seed=9), bad, files={"a.txt": {}, "b.txt": {}})
     with pytest.raises(BadDocument, match="NUL"):
         write(store, source("a.txt", ["nul \x00 inside."]))
+    nul_page = SourceData("a.txt", {}, [], unit(0), [], ((None, "a page \x00 text"),))
+    with pytest.raises(BadDocument, match="NUL"):
+        write(store, nul_page)
     assert store.passages_of("a.txt") == good.passages and store.sources() == {"a.txt": good.meta}
-    write(store, source("c.txt", ["after."]), files={"a.txt": good.meta, "c.txt": {}})  # usable again
+
+
+def test_vectors_of_another_dimension_need_a_rebuild(store):
+    write(store, source("a.txt", ["kept."]), source("b.txt", ["bee."], seed=1))
+    other = SourceData("b.txt", {}, [Passage("b.txt", 0, 3, "bad")], unit(1, dim=8))
+    with pytest.raises(IndexMismatch, match="384-dimension vectors, not 8; rebuild"):
+        write(store, other, files={"a.txt": {}, "b.txt": {}})
     assert store.count() == 2
+    a8 = SourceData("a.txt", {}, [Passage("a.txt", 0, 3, "new")], unit(1, dim=8))
+    write(store, a8, other, files={"a.txt": {}, "b.txt": {}})  # a rebuild: every source replaced
+    assert store.manifest()["dimension"] == 8 and store.keyword_search("new", 5)[0][0] == a8.passages[0]
+
+
+def test_a_store_of_the_older_layout_is_rebuilt_in_place(store, url):
+    """A passages table of format 2 (a full-text tsvector, no BM25 columns): a write that keeps
+    some of its rows is refused; a rebuild (every source replaced) recreates it."""
+    write(store, source("a.txt", ["old layout."]))
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("ALTER TABLE assistant_passages DROP COLUMN terms")
+    store.close()
+    with pytest.raises(IndexMismatch, match="an older layout; rebuild it"):
+        write(store, source("b.txt", ["new."]), files={"a.txt": {}, "b.txt": {}})
+    new = document("a.txt", ["Rebuilt in the new layout."], seed=3)
+    write(store, SourceData(new.source, new.meta, new.passages, unit(1, seed=3), [], new.pages))
+    assert store.keyword_search("layout", 5)[0][0] == new.passages[0]
+    assert store.document_text("a.txt") == "Rebuilt in the new layout."
 
 
 def test_writing_lock_serialises_read_modify_write(url):
@@ -263,6 +247,27 @@ def test_readers_beside_a_writer_see_whole_generations(url):
     for report in reports:
         assert report["errors"] == [], report["errors"][:5]
         assert report["calls"] > 20 and len(report["generations"]) >= 2  # they did overlap the writer
+
+
+def test_staleness_and_indexed_text_on_a_machine_without_the_files(url, tmp_path):
+    """A teammate's machine that lacks the files: the report lists them as missing, writes
+    nothing, and the index still gives every document's text (quotes check without the files)."""
+    from fakes import HashEmbedder
+
+    from assistant import index
+    from assistant.config import Settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Gao lies on the Niger. Kidal is north.", encoding="utf-8")
+    s = Settings(root=tmp_path, store_url=url, seeds_dir=docs)
+    index.update(s, embedder=HashEmbedder(), log=lambda m: None)
+    (docs / "a.txt").unlink()
+    with PostgresStore(url) as store:
+        before = (store.sources(), store.passages_of("docs/a.txt"))
+        assert index.staleness(store, s).missing == ("docs/a.txt",)
+        assert (store.sources(), store.passages_of("docs/a.txt")) == before
+        assert index.indexed_text(store, "docs/a.txt") == "Gao lies on the Niger. Kidal is north."
 
 
 def lock_holders(store) -> int:
@@ -378,17 +383,48 @@ def test_retrieval_eval_scores_the_same_on_both_stores(url, tmp_path):
     assert recalls[0] is not None and abs(recalls[0] - recalls[1]) <= 0.03, recalls
 
 
+@pytest.mark.slow
+def test_an_eval_with_a_password_in_the_store_url_writes_it_nowhere(url, project, tmp_path):
+    """`assistant index` and `assistant eval --retrieval-only --store URL` with the password in
+    the URL twice (user:password@ and ?password=): no file of the report and no line either
+    command printed holds it (the test server trusts local connections: any password works)."""
+    secret = "SECRETPW"
+    pw_url = url.replace("postgres@", f"postgres:{secret}@") + f"?password={secret}"
+    questions = tmp_path / "set.jsonl"
+    quote = "Approximately 2,400 of France's 4,300 troops were in Mali."
+    gold = {"source": "docs/serval.txt", "quote": quote}
+    questions.write_text(
+        json.dumps({"id": "q1", "question": "How many French troops were in Mali?", "category": "fact",
+                    "answerable": True, "expected": [["2,400"]], "gold": [gold]}) + "\n",
+        encoding="utf-8",
+    )  # fmt: skip
+    env = {"ASSISTANT_ROOT": str(project)}
+    printed = run_cli("index", str(project / "docs"), "--store", pw_url, env=env, both=True)
+    out = tmp_path / "results"
+    printed += run_cli(
+        "eval", "--retrieval-only", "--questions", str(questions), "--store", pw_url, "--out", str(out),
+        env=env, both=True,
+    )  # fmt: skip
+    files = [f for f in out.rglob("*") if f.is_file()]
+    assert {"summary.json", "report.md", "results.jsonl"} <= {f.name for f in files}
+    assert [f.name for f in files if secret.encode() in f.read_bytes()] == []
+    assert secret not in printed and "Indexed:" in printed
+    summary = json.loads(next(f for f in files if f.name == "summary.json").read_text())
+    assert summary["summary"]["recall@5"] == 1.0 and "--store" in summary["meta"]["command"]
+
+
 def without_time(files: dict) -> dict:
     return {s: {k: v for k, v in m.items() if k != "indexed_at"} for s, m in files.items()}
 
 
-def run_cli(*args: str) -> str:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}
+def run_cli(*args: str, env=None, both=False) -> str:
+    """The CLI's stdout (and stderr, with `both`), run with no ASSISTANT_ setting but `env`."""
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("ASSISTANT_")}, **(env or {})}
     done = subprocess.run(
         [sys.executable, "-m", "assistant", *args], capture_output=True, text=True, env=env, timeout=900
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
+    return done.stdout + done.stderr if both else done.stdout
 
 
 def find(data, key: str):

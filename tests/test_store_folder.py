@@ -1,5 +1,6 @@
-"""The folder store's append-only segments: what each write puts on disk, compaction, the format
-written before segments, kill -9 mid-write, and readers during rewrites.
+"""The folder store: the store contract (tests/store_contract.py), then what is the folder's own:
+what each write puts on disk (append-only segments), compaction, an index of an older format,
+kill -9 mid-write, a full disk, and readers during rewrites.
 
 Real files, real FAISS and bm25s; `HashEmbedder` (no model) where vectors need no meaning, and
 hand-made vectors where the store is called directly.
@@ -17,12 +18,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fakes import HashEmbedder
+from store_contract import StoreContract, document
 
 from assistant import index
 from assistant.config import Settings
-from assistant.errors import IndexDamaged
+from assistant.errors import IndexDamaged, IndexMismatch
 from assistant.ingest import sentences
-from assistant.stores import SourceData, Store
 from assistant.stores import folder as folder_store
 from assistant.stores.folder import FolderStore
 from assistant.types import Passage
@@ -58,6 +59,12 @@ def docs_settings(tmp_path) -> Settings:
     return Settings(root=tmp_path, index_dir=tmp_path / "index", seeds_dir=docs, models_dir=tmp_path / "m")
 
 
+class TestFolderStore(StoreContract):
+    @pytest.fixture
+    def store(self, tmp_path):
+        return FolderStore(tmp_path / "index")
+
+
 def update(settings, paths=None, rebuild=False):
     return index.update(settings, paths, embedder=HashEmbedder(), rebuild=rebuild, log=silent)
 
@@ -78,7 +85,7 @@ def test_adding_a_file_writes_one_segment_and_rewrites_no_other(docs_settings):
     assert {k: v for k, v in after.items() if k in before} == before  # not a byte rewritten
     new = sorted(set(after) - set(before))
     seg = manifest(folder)["generation"]
-    assert new == sorted(folder_store._data_names(seg))  # one segment: passages, vectors, sentences
+    assert new == sorted(folder_store._data_names(seg))  # one segment: passages, vectors, sentences, texts
     held = [
         json.loads(line)["source"] for line in (folder / f"passages-{seg}.jsonl").read_text().splitlines()
     ]
@@ -157,7 +164,7 @@ def test_many_segments_are_compacted(docs_settings):
     update(docs_settings)
     rows = 6 + folder_store.MAX_SEGMENTS
     assert [s["rows"] for s in manifest(docs_settings.index_path)["segments"]] == [rows]
-    assert len(data_files(docs_settings.index_path)) == 3
+    assert len(data_files(docs_settings.index_path)) == len(DATA)
     store = index.load(docs_settings)
     assert store.count() == rows
     assert_rows_line_up(store)
@@ -171,7 +178,7 @@ def test_a_rebuild_always_writes_one_segment(docs_settings):
     report = update(docs_settings, rebuild=True)
     assert len(report.rebuilt) == 7
     m = manifest(docs_settings.index_path)
-    assert len(m["segments"]) == 1 and len(data_files(docs_settings.index_path)) == 3
+    assert len(m["segments"]) == 1 and len(data_files(docs_settings.index_path)) == len(DATA)
 
 
 def assert_rows_line_up(store) -> None:
@@ -200,51 +207,27 @@ def test_progress_is_reported_per_batch_of_files(docs_settings, monkeypatch):
 
 
 # --- the store called directly -----------------------------------------------------------------------
-def source_data(source: str, texts: list[str], seed: int) -> SourceData:
-    rng = np.random.default_rng(seed)
-    passages, at = [], 0
-    for text in texts:
-        passages.append(Passage(source, at, at + len(text), text))
-        at += len(text) + 1
-    vectors = rng.normal(size=(len(texts), 8)).astype("float32")
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    sent = [rng.normal(size=(len(sentences(p)), 8)).astype("float32") for p in passages]
-    meta = {"sha256": f"{seed:064d}", "passages": len(texts)}
-    return SourceData(source, meta, passages, vectors, sent)
+FINGERPRINT = {"format": 3, "embedder": "test", "chunk_chars": 600, "chunk_overlap": 1}
 
 
-FINGERPRINT = {"format": 2, "embedder": "test", "chunk_chars": 600, "chunk_overlap": 1}
-
-
-def test_the_store_returns_what_it_was_given(tmp_path):
-    store = FolderStore(tmp_path / "index")
-    assert isinstance(store, Store) and store.manifest() is None and store.sources() == {}
-    a = source_data("a.txt", ["Gao lies on the Niger. It is old.", "Kidal is north."], 1)
-    b = source_data("b.txt", ["Mopti has a port."], 2)
+def test_texts_survive_compaction(tmp_path):
+    """A compaction rewrites the kept documents' page texts into the new segment."""
+    store = FolderStore(tmp_path)
+    docs = [document(f"d{i}.txt", [f"Document {i} text."], seed=i) for i in range(3)]
     with store.writing():
-        store.write(FINGERPRINT, [a, b], [], {"a.txt": a.meta, "b.txt": b.meta})
-    assert store.count() == 3 and store.manifest()["dimension"] == 8
-    assert store.passages_of("a.txt") == a.passages
-    assert np.array_equal(
-        store.vectors_of([b.passages[0], a.passages[1]]), np.stack([b.vectors[0], a.vectors[1]])
-    )
-    assert not store.vectors_of([Passage("c.txt", 0, 1, "x")]).any()  # not held: zeros
-    assert np.array_equal(store.sentence_vectors_of(a.passages[0]), a.sentence_vectors[0])
-    assert store.sentence_vectors_of(Passage("c.txt", 0, 1, "x")) is None
-    best, score = store.dense_search(a.vectors[1], 2)[0]  # exact: the passage itself comes first
-    assert best == a.passages[1] and score == pytest.approx(1.0, abs=1e-5)
-    assert [p for p, _ in store.keyword_search("port of Mopti", 5)] == [b.passages[0]]
-    assert store.keyword_search("zzz", 5) == [] and store.dense_search(a.vectors[0], 0) == []
-
-    with store.writing():  # replace a, drop b: one new segment, b's rows dead
-        a2 = source_data("a.txt", ["Gao was rebuilt."], 3)
-        store.write(FINGERPRINT, [a2], ["b.txt"], {"a.txt": a2.meta})
-    assert all_passages(store) == a2.passages and store.keyword_search("Mopti", 5) == []
+        store.write(FINGERPRINT, docs, [], {d.source: d.meta for d in docs})
+    for i in range(folder_store.MAX_SEGMENTS):  # a segment per write: compaction at MAX_SEGMENTS
+        new = document(f"n{i}.txt", [f"New {i}."], seed=10 + i)
+        with store.writing():
+            store.write(FINGERPRINT, [new], [], {**store.sources(), new.source: new.meta})
+    assert len(manifest(tmp_path)["segments"]) < folder_store.MAX_SEGMENTS
+    assert [store.document_text(d.source) for d in docs] == [d.pages[0][1] for d in docs]
+    assert store.document_text("n0.txt") == "New 0."
 
 
 def test_a_placement_naming_an_unlisted_segment_is_damage(tmp_path):
     store = FolderStore(tmp_path)
-    a = source_data("a.txt", ["Gao."], 1)
+    a = document("a.txt", ["Gao."], 1)
     with store.writing():
         store.write(FINGERPRINT, [a], [], {"a.txt": a.meta})
     m = manifest(tmp_path)
@@ -254,10 +237,10 @@ def test_a_placement_naming_an_unlisted_segment_is_damage(tmp_path):
         FolderStore(tmp_path).manifest()
 
 
-# --- the format written before segments -----------------------------------------------------------------
+# --- an index of an older format -------------------------------------------------------------------------
 def write_old_format(folder: Path, settings: Settings, docs: Path) -> None:
-    """An index as the single-generation writer (before segments) left it: one generation's
-    three files and a manifest naming it, with no `segments` or `placement`."""
+    """An index as the single-generation writer (format 2, before segments and page texts) left
+    it: one generation's three files and a manifest naming it, with no `segments` or `placement`."""
     import faiss
 
     from assistant import ingest
@@ -294,7 +277,7 @@ def write_old_format(folder: Path, settings: Settings, docs: Path) -> None:
         vectors=embedder.embed([t for g in groups for t in g]),
         offsets=offsets,
     )
-    fingerprint = settings.index_fingerprint()
+    fingerprint = {**settings.index_fingerprint(), "format": 2}
     old = {
         "format": 2,
         "settings": fingerprint,
@@ -305,21 +288,23 @@ def write_old_format(folder: Path, settings: Settings, docs: Path) -> None:
     (folder / "manifest.json").write_text(json.dumps({**old, "files": files}))
 
 
-def test_an_index_in_the_old_format_loads_and_grows_as_segments(docs_settings):
+def test_an_index_of_an_older_format_asks_for_a_rebuild_which_keeps_every_document(docs_settings):
     folder = docs_settings.index_path
     write_old_format(folder, docs_settings, docs_settings.seeds_path)
     old_files = data_files(folder)
-    store = index.load(docs_settings)
-    assert store.count() == 6 and sorted(store.sources()) == [f"docs/doc0{i}.txt" for i in range(6)]
-    assert store.keyword_search("1992", 1)[0][0].source == "docs/doc02.txt"
-    assert_rows_line_up(store)
-    assert not update(docs_settings).touched  # nothing changed: nothing written
-    write_docs(docs_settings.seeds_path, 1, start=60)
-    assert update(docs_settings).added == ["docs/doc60.txt"]
+    for attempt in (lambda: index.load(docs_settings), lambda: update(docs_settings)):
+        with pytest.raises(IndexMismatch, match=r"format 2 \(now 3\).*assistant index --rebuild"):
+            attempt()
+    assert data_files(folder) == old_files  # refused: nothing written
+    report = update(docs_settings, rebuild=True)
+    assert report.rebuilt == [f"docs/doc0{i}.txt" for i in range(6)]
     m = manifest(folder)
-    assert [s["id"] for s in m["segments"]][0] == "0123456789ab" and len(m["segments"]) == 2
-    assert {k: v for k, v in data_files(folder).items() if k in old_files} == old_files
-    assert index.load(docs_settings).count() == 7
+    assert len(m["segments"]) == 1
+    assert set(data_files(folder)) == set(folder_store._data_names(m["generation"]))
+    store = index.load(docs_settings)
+    assert store.count() == 6 and store.keyword_search("1992", 1)[0][0].source == "docs/doc02.txt"
+    assert store.document_text("docs/doc02.txt").startswith("Report 2 about Gao.")
+    assert_rows_line_up(store)
 
 
 # --- kill -9 and readers without a lock ---------------------------------------------------------------
@@ -330,14 +315,14 @@ KILLER = textwrap.dedent(
     from fakes import HashEmbedder
     from assistant import index
     from assistant.config import Settings
-    from assistant.stores import folder
+    from assistant.stores import segments
 
     real = os.replace
     def replace(src, dst):
         if str(dst).endswith({at!r}):
             os.kill(os.getpid(), signal.SIGKILL)
         return real(src, dst)
-    folder.os.replace = replace
+    segments.os.replace = replace
     settings = Settings(root={root!r}, index_dir={index!r}, seeds_dir={docs!r})
     index.update(settings, embedder=HashEmbedder(), rebuild={rebuild}, log=lambda m: None)
     """

@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
+from .. import redact
 from .score import KS, SIGNALS, auroc, by_category, summarize
 from .sets import BadEvalSet
 
@@ -201,6 +202,7 @@ class ReportWriter:
 
     @classmethod
     def create(cls, parent: Path, label: str, meta: dict) -> ReportWriter:
+        label = redact.redact(label)
         slug = re.sub(r"[^A-Za-z0-9._-]+", "-", label).strip("-") or "run"
         base = Path(parent) / f"{datetime.now():%Y%m%d-%H%M%S}-{slug}"
         folder, n = base, 1
@@ -236,11 +238,14 @@ class ReportWriter:
 
 
 def run_meta(settings, assistant, set_name: str, total: int, retrieval_only: bool, command: str) -> dict:
+    """What a report says about its run. Every URL and secret in it is redacted (`redact`): a
+    store URL's password, on the command line or in the settings, never reaches a report."""
     version, dirty = code_version(settings.root)
     manifest = assistant.index.manifest() or {}
+    secrets = redact.secrets(settings)
     return {
         "started": datetime.now().isoformat(timespec="seconds"),
-        "command": command,
+        "command": redact.redact(command, secrets),
         "code_version": version,
         "dirty": dirty,
         "model": None if retrieval_only else assistant.model_name,
@@ -255,11 +260,15 @@ def run_meta(settings, assistant, set_name: str, total: int, retrieval_only: boo
             "settings": manifest.get("settings"),
         },
         "settings": {
-            k: relative(v, settings.root) if isinstance(v, Path) else v
+            k: relative(v, settings.root) if isinstance(v, Path) else _redacted(v, secrets)
             for k, v in asdict(settings).items()
             if k != "llm_api_key"  # a secret: never written into a report
         },
     }
+
+
+def _redacted(value, secrets: list[str]):
+    return redact.redact(value, secrets) if isinstance(value, str) else value
 
 
 def relative(path, root: Path) -> str:

@@ -1,18 +1,19 @@
-"""The folder store: FAISS + JSONL + npz segments named by a manifest, BM25 built in memory.
+"""The folder store: FAISS + JSONL + npz + zip segments named by a manifest, BM25 built in memory.
 
     index/manifest.json           format, settings, dimension, the live segments, which segment
                                   holds each file, and per file: sha256, size, mtime, title, ...
     index/passages-<seg>.jsonl    one passage per line (source, page, start, end, text)
     index/vectors-<seg>.faiss     a FAISS inner-product index, row i = passage i
-    index/sentences-<seg>.npz     a vector per sentence of each passage (`ingest.sentences`),
-                                  passage i's rows are offsets[i]:offsets[i + 1]
+    index/sentences-<seg>.npz     a vector per sentence of each passage (`ingest.sentences`)
+    index/texts-<seg>.zip         each document's page texts as read: what citations index
+(the files themselves: stores/segments.py)
 
 Append-only (issue 14): a write that adds or replaces files writes ONE new segment holding only
-their passages, then replaces manifest.json. The old rows of a replaced or removed file stay in
-their segment, dead: the manifest no longer names that segment for the file. A removal rewrites
-the manifest alone. So adding one file costs that file, not the collection. When dead rows pass
-half of all rows, or segments pass MAX_SEGMENTS, the live rows are rewritten into one segment
-(compaction); a write that replaces every file (`--rebuild`) always starts afresh.
+their passages and texts, then replaces manifest.json. The old rows of a replaced or removed file
+stay in their segment, dead: the manifest no longer names that segment for the file. A removal
+rewrites the manifest alone. So adding one file costs that file, not the collection. When dead
+rows pass half of all rows, or segments pass MAX_SEGMENTS, the live rows are rewritten into one
+segment (compaction); a write that replaces every file (`--rebuild`) always starts afresh.
 
 Writes are atomic: the segment's files are written first, then manifest.json is replaced in one
 `os.replace`. A run killed half-way leaves the old manifest and its segments intact; a write that
@@ -22,8 +23,7 @@ a compaction (segment files deleted under it) reads the manifest again and loads
 
 Nothing is lost to damage: a missing or unreadable manifest beside data files is an error, never
 a fresh start, and `recover_sources` lists the files the passages files hold, for
-`assistant index --rebuild`. An index written before segments (one `generation`, no `segments`)
-loads as one segment, and its first write turns it into a segmented one.
+`assistant index --rebuild`. An index of an older format is refused with that command.
 """
 
 from __future__ import annotations
@@ -31,26 +31,21 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import os
-import re
 import shlex
-import stat
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from zipfile import BadZipFile
 
-from ..errors import IndexDamaged, IndexMissing, IndexUnwritable
+from ..errors import IndexDamaged, IndexUnwritable
 from ..types import Passage
-from . import SourceData, iter_rows
+from . import BM25_B, BM25_K1, SourceData, Sources, bm25_tokens, iter_rows
+from . import segments as seg
 
-MANIFEST = "manifest.json"
-DATA_PREFIXES = ("passages-", "vectors-", "sentences-")
+DATA_PREFIXES = seg.DATA_PREFIXES
 LOAD_ATTEMPTS = 3  # a reader that meets compactions re-reads the manifest this often
 MAX_SEGMENTS = 16  # more segments: compact (each search would otherwise open many files)
-_ID = re.compile(r"[0-9a-f]{1,32}")
-_READ_ERRORS = (OSError, ValueError, TypeError, RuntimeError, KeyError, EOFError, BadZipFile)
+_data_names = seg.data_names  # the files of one segment (tests name them)
 
 
 @dataclass
@@ -62,20 +57,40 @@ class Live:
     sentence_vectors: Any  # numpy float32 (m, dim), passage by passage
     offsets: Any  # numpy int64 (n + 1,): passage i's sentences are rows offsets[i]:offsets[i+1]
     rows: dict = field(default_factory=dict)  # passage key -> row
+    by_source: dict = field(default_factory=dict)  # source -> its rows, in document order
     faiss: Any = None  # built on first dense search
     bm25: Any = None  # built on first keyword search
 
     def __post_init__(self):
         self.rows = {p.key: i for i, p in enumerate(self.passages)}
+        for i, p in enumerate(self.passages):
+            self.by_source.setdefault(p.source, []).append(i)
 
     def sentences(self, i: int):
         return self.sentence_vectors[self.offsets[i] : self.offsets[i + 1]]
 
+    def rows_of(self, sources: Sources):
+        """The rows to search, in row order: every row, or those of `sources`."""
+        import numpy as np
+
+        if sources is None:
+            return np.arange(len(self.passages))
+        rows = [i for s in set(sources) for i in self.by_source.get(s, ())]
+        return np.asarray(sorted(rows), dtype="int64")
+
+
+def _best(live: Live, rows, scores, k: int, positive: bool = False) -> list[tuple[Passage, float]]:
+    """The `k` best of `scores` (one per row of `rows`), best first; ties in row order."""
+    import numpy as np
+
+    order = np.argsort(-scores, kind="stable")[:k]
+    return [(live.passages[rows[i]], float(scores[i])) for i in order if not positive or scores[i] > 0]
+
 
 class FolderStore:
     """The `Store` of one index folder. Reads are served from a snapshot loaded on first use
-    (the manifest alone for `manifest`/`sources`); `writing()` drops it, so a writer always
-    reads the state on disk under the lock.
+    (the manifest alone for `manifest`/`sources`/`document_text`); `writing()` drops it, so a
+    writer always reads the state on disk under the lock.
 
     Example usage::
 
@@ -92,7 +107,7 @@ class FolderStore:
     # --- reading -------------------------------------------------------------------------
     def manifest(self) -> dict | None:
         if self._manifest is None:
-            self._manifest = read_manifest(self.folder)
+            self._manifest = seg.read_manifest(self.folder)
         return self._manifest
 
     def sources(self) -> dict[str, dict]:
@@ -101,14 +116,19 @@ class FolderStore:
     def count(self) -> int:
         return len(self._data().passages)
 
-    def dense_search(self, qvec, k: int) -> list[tuple[Passage, float]]:
+    def dense_search(self, qvec, k: int, sources: Sources = None) -> list[tuple[Passage, float]]:
         """Exact search: a flat inner-product FAISS index over the live rows (fast for the
-        thousands of passages a laptop collection has; ~10 ms per 100k rows here)."""
+        thousands of passages a laptop collection has; ~10 ms per 100k rows here); within
+        `sources`, a product with those documents' rows alone."""
         import numpy as np
 
         live = self._data()
         if not live.passages or k < 1:
             return []
+        q = np.asarray(qvec, dtype="float32").ravel()
+        if sources is not None:
+            rows = live.rows_of(sources)
+            return _best(live, rows, live.vectors[rows] @ q, k)
         if live.faiss is None:
             import faiss
 
@@ -118,12 +138,12 @@ class FolderStore:
             flat = faiss.IndexFlatIP(live.vectors.shape[1])
             flat.add(live.vectors)
             live.faiss = flat
-        scores, ids = live.faiss.search(np.asarray(qvec, dtype="float32")[None], min(k, len(live.passages)))
+        scores, ids = live.faiss.search(q[None], min(k, len(live.passages)))
         return [(live.passages[i], float(s)) for s, i in zip(scores[0], ids[0]) if i >= 0]
 
-    def keyword_search(self, query: str, k: int) -> list[tuple[Passage, float]]:
-        """BM25 (bm25s) over the live passages, built in memory on first use (milliseconds
-        for thousands of passages)."""
+    def keyword_search(self, query: str, k: int, sources: Sources = None) -> list[tuple[Passage, float]]:
+        """BM25 (bm25s, Lucene's formula) over the live passages, built in memory on first use
+        (milliseconds for thousands of passages); ties in row order."""
         import numpy as np
 
         from ..text import terms
@@ -132,15 +152,16 @@ class FolderStore:
         if live.bm25 is None:
             import bm25s
 
-            live.bm25 = bm25s.BM25()
+            live.bm25 = bm25s.BM25(k1=BM25_K1, b=BM25_B, method="lucene")
             if live.passages:
-                live.bm25.index([terms(p.text) or ["_empty_"] for p in live.passages], show_progress=False)
-        vocab = getattr(live.bm25, "vocab_dict", None) or {}
+                live.bm25.index([bm25_tokens(p.text) for p in live.passages], show_progress=False)
+        vocab = getattr(live.bm25, "vocab_dict", None) or {}  # bm25s sets it only once indexed
         words = [w for w in terms(query) if w in vocab]
         if not live.passages or not words or k < 1:
             return []
         scores = np.asarray(live.bm25.get_scores(words), dtype="float32")
-        return [(live.passages[i], float(scores[i])) for i in np.argsort(-scores)[:k] if scores[i] > 0]
+        rows = live.rows_of(sources)
+        return _best(live, rows, scores[rows], k, positive=True)
 
     def vectors_of(self, passages: list[Passage]):
         import numpy as np
@@ -159,7 +180,27 @@ class FolderStore:
         return None if i is None else live.sentences(i)
 
     def passages_of(self, source: str) -> list[Passage]:
-        return [p for p in self._data().passages if p.source == source]
+        live = self._data()
+        return [live.passages[i] for i in live.by_source.get(source, ())]
+
+    def document_text(self, source: str, page: int | None = None) -> str | None:
+        """From the texts file of the segment that holds `source`; a compaction that deleted it
+        meanwhile sends the reader to the manifest that replaced it."""
+        manifest = self.manifest()
+        for _ in range(LOAD_ATTEMPTS):
+            seg_id = seg.placement_of(manifest).get(source) if manifest is not None else None
+            if manifest is None or seg_id is None:
+                return None
+            try:
+                record = seg.read_text_record(self.folder, seg_id, source)
+            except FileNotFoundError:
+                newer = seg.read_manifest(self.folder)
+                if newer is None or seg.layout(newer) == seg.layout(manifest):
+                    break
+                manifest = newer
+                continue
+            return None if record is None else seg.page_of(record, source, page)
+        raise IndexDamaged(f"the index in {self.folder} lacks texts-{seg_id}.zip; {seg.fix(self.folder)}")
 
     def close(self) -> None:
         self._manifest = self._live = None
@@ -171,19 +212,20 @@ class FolderStore:
         """The live rows, loaded on first use. Readers take no lock: a compaction replaces the
         manifest, then deletes the segments it no longer names, so a reader holding the old
         manifest can find files gone. It reads the manifest again and loads what that names;
-        damage is declared only when the manifest has not moved, or after LOAD_ATTEMPTS."""
+        damage is declared only when the manifest has not moved, or after LOAD_ATTEMPTS. A
+        folder that holds no index yet is an empty store."""
         if self._live is not None:
             return self._live
         manifest = self.manifest()
-        if manifest is None:
-            raise IndexMissing(f"no index in {self.folder}; run: assistant index")
+        if manifest is None:  # nothing written yet: an empty store
+            return _empty()
         for attempt in range(LOAD_ATTEMPTS):
             try:
                 self._live = _load(self.folder, manifest)
                 break
             except IndexDamaged:
-                newer = read_manifest(self.folder)
-                if attempt == LOAD_ATTEMPTS - 1 or newer is None or _layout(newer) == _layout(manifest):
+                newer = seg.read_manifest(self.folder)
+                if attempt == LOAD_ATTEMPTS - 1 or newer is None or seg.layout(newer) == seg.layout(manifest):
                     raise
                 manifest = self._manifest = newer
         assert self._live is not None
@@ -195,7 +237,7 @@ class FolderStore:
         """One writer at a time, across processes (the CLI and the web UI may both index).
         Entering it deletes what killed writers left, and forgets the snapshot: the writer
         reads what is on disk now."""
-        _make_folder(self.folder)
+        seg.make_folder(self.folder)
         try:
             f = open(self.folder / ".lock", "a")
         except OSError as e:
@@ -206,7 +248,7 @@ class FolderStore:
         with f:
             fcntl.flock(f, fcntl.LOCK_EX)
             try:
-                _remove_leftovers(self.folder)
+                seg.remove_leftovers(self.folder)
                 self.close()
                 yield
             finally:
@@ -223,43 +265,54 @@ class FolderStore:
         fresh = set(files) <= new  # every file re-embedded (a rebuild): start afresh
         old = None if fresh else self.manifest()
         gone = new | set(removed)
-        placement = {} if old is None else _placement(old)
-        placement = {s: seg for s, seg in placement.items() if s in files and s not in gone}
-        segments = [s for s in ([] if old is None else _segments(old)) if s[0] in placement.values()]
+        placement = {} if old is None else seg.placement_of(old)
+        placement = {s: sid for s, sid in placement.items() if s in files and s not in gone}
+        segments = [s for s in ([] if old is None else seg.segments_of(old)) if s[0] in placement.values()]
         rows = list(iter_rows(upserts))
+        texts = {d.source: seg.text_record(d.source, d.pages) for d in upserts}
         live = len(rows) + sum(int(files[s].get("passages", 0)) for s in placement)
         total = len(rows) + sum(n for _, n in segments)
         if segments and (2 * (total - live) > total or len(segments) >= MAX_SEGMENTS):
-            kept = self._data()  # compaction: the live rows of the other files, then the new ones
-            others = [(p, kept.vectors[i], kept.sentences(i)) for i, p in enumerate(kept.passages)]
-            rows = [row for row in others if row[0].source in placement] + rows
+            rows, texts = self._compacted(placement, rows, texts)
             segments, placement = [], {}
         seg_id = uuid.uuid4().hex[:12]
         appended = bool(rows or upserts or not segments)
         if appended:
             segments.append((seg_id, len(rows)))
             placement.update({s: seg_id for s in new} | {p.source: seg_id for p, _, _ in rows})
-        elsewhere = sum(int(files[s].get("passages", 0)) for s, seg in placement.items() if seg != seg_id)
+        elsewhere = sum(int(files[s].get("passages", 0)) for s, sid in placement.items() if sid != seg_id)
         manifest = {
             "format": fingerprint.get("format"),
             "settings": fingerprint,
             "dimension": _dimension_of(upserts, old),
-            "generation": segments[-1][0],  # the newest segment (the only one, before segments)
+            "generation": segments[-1][0],  # the newest segment
             "passages": (len(rows) if appended else 0) + elsewhere,
             "segments": [{"id": s, "rows": n} for s, n in segments],
             "placement": dict(sorted(placement.items())),
             "files": files,
         }
-        self._commit(manifest, seg_id, rows if appended else None)
+        self._commit(manifest, seg_id, (rows, texts) if appended else None)
 
-    def _commit(self, manifest: dict, seg_id: str, rows) -> None:
+    def _compacted(self, placement: dict, rows: list, texts: dict) -> tuple[list, dict]:
+        """The live rows and texts of the files in `placement` (in their order), then the new
+        ones: what a compaction writes as one segment."""
+        kept = self._data()
+        others = [(p, kept.vectors[i], kept.sentences(i)) for i, p in enumerate(kept.passages)]
+        old_texts = {}
+        for source, seg_id in placement.items():
+            record = seg.read_text_record(self.folder, seg_id, source)
+            if record is not None:
+                old_texts[source] = record
+        return [row for row in others if row[0].source in placement] + rows, old_texts | texts
+
+    def _commit(self, manifest: dict, seg_id: str, data) -> None:
         folder = self.folder
         try:
-            if rows is not None:
-                _write_segment(folder, seg_id, rows, manifest["dimension"])
-            _atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
+            if data is not None:
+                seg.write_segment(folder, seg_id, data[0], manifest["dimension"], data[1])
+            seg.atomic_write_text(folder / seg.MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
         except BaseException as e:
-            _discard(folder, seg_id)
+            seg.discard(folder, seg_id)
             if isinstance(e, OSError):
                 raise IndexUnwritable(
                     f"cannot write the index in {folder} ({e.strerror or e}); free disk space or fix the "
@@ -270,8 +323,8 @@ class FolderStore:
             self.close()
         live = {s["id"] for s in manifest["segments"]}
         with contextlib.suppress(OSError):  # what cannot be deleted now, the next write deletes
-            for f in _data_files(folder):  # segments compacted away, and those of killed runs
-                if _segment_of(f.name) not in live:
+            for f in seg.data_files(folder):  # segments compacted away, and those of killed runs
+                if seg.segment_of(f.name) not in live:
                     f.unlink(missing_ok=True)
 
     # --- recovery ------------------------------------------------------------------------
@@ -282,14 +335,14 @@ class FolderStore:
         rows were dead (removed from the index) comes back if its file still exists."""
         found: set[str] = set()
         read = []
-        for path in _passages_files(self.folder):
+        for path in seg.passages_files(self.folder):
             with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-                found |= _sources_in(path)
+                found |= seg.sources_in(path)
                 read.append(path.name)
         if read:
             log(f"Recovering the {len(found)} indexed file(s) listed in {', '.join(read)} ...")
             return sorted(found)
-        if explicit or not _data_files(self.folder):
+        if explicit or not seg.data_files(self.folder):
             return []
         raise IndexDamaged(
             f"cannot tell which files the index in {self.folder} held; rebuild it from your documents: "
@@ -297,90 +350,37 @@ class FolderStore:
         )
 
 
-# --- the manifest ------------------------------------------------------------------------------
-def read_manifest(folder: Path) -> dict | None:
-    """The manifest, or None when the folder holds no index at all.
+def _load(folder: Path, manifest: dict) -> Live:
+    """The live rows of the segments the manifest names; IndexDamaged if a file is missing or
+    inconsistent."""
+    import numpy as np
 
-    A missing manifest beside data files is damage, not "no index": taken for none, it would let
-    the next `assistant index` start afresh and delete the segments' files.
-    """
-    _check_folder(folder)
-    path = folder / MANIFEST
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        if _data_files(folder):
-            raise IndexDamaged(f"{path} is missing but {folder} holds index data; {fix(folder)}") from None
-        return None
-    except OSError as e:
-        raise IndexMissing(f"cannot read {path} ({e.strerror}); fix its permissions") from e
-    try:
-        manifest = json.loads(text)
-    except ValueError as e:  # UnicodeDecodeError included
-        raise IndexDamaged(f"{path} is corrupted (not JSON); {fix(folder)}") from e
-    problem = _manifest_problem(manifest)
-    if problem:
-        raise IndexDamaged(f"{path} is corrupted ({problem}); {fix(folder)}")
-    return manifest
-
-
-def fix(folder: Path) -> str:
-    """The command that repairs a damaged index without losing a document."""
-    return f"recover every document with: assistant index --rebuild --index {shlex.quote(str(folder))}"
+    dim, placement = manifest["dimension"], seg.placement_of(manifest)
+    passages: list[Passage] = []
+    vectors, sent_vectors, counts = [], [], []
+    for seg_id, n_rows in seg.segments_of(manifest):
+        seg_passages, seg_vectors, seg_sent, offsets = seg.read_segment(folder, seg_id, n_rows, dim)
+        live = [i for i, p in enumerate(seg_passages) if placement.get(p.source) == seg_id]
+        if len(live) == len(seg_passages):
+            passages += seg_passages
+            vectors.append(seg_vectors)
+            sent_vectors.append(seg_sent)
+            counts.append(np.diff(offsets))
+            continue
+        passages += [seg_passages[i] for i in live]
+        vectors.append(seg_vectors[live])
+        sent_vectors += [seg_sent[offsets[i] : offsets[i + 1]] for i in live]
+        counts.append(np.diff(offsets)[live])
+    if len(passages) != manifest["passages"]:
+        raise IndexDamaged(f"the index in {folder} is inconsistent; {seg.fix(folder)}")
+    offsets = np.concatenate([[0], np.cumsum(np.concatenate(counts) if counts else [], dtype="int64")])
+    return Live(passages, seg.stack(vectors, dim), seg.stack(sent_vectors, dim), offsets.astype("int64"))
 
 
-_MANIFEST_TYPES = {"generation": str, "files": dict, "settings": dict, "dimension": int, "passages": int}
-_JSON_NAMES = {str: "a string", dict: "an object", int: "a number", list: "a list", float: "a number"}
+def _empty() -> Live:
+    import numpy as np
 
-
-def _manifest_problem(manifest) -> str | None:
-    """What is wrong with a parsed manifest's shape, or None. Segment ids become parts of file
-    names, so each must be the hex id `write` gives it (no "../")."""
-    if not isinstance(manifest, dict):
-        return f"{_JSON_NAMES.get(type(manifest), 'a value')}, not an object"
-    for key, kind in _MANIFEST_TYPES.items():
-        value = manifest.get(key)
-        if not isinstance(value, kind) or isinstance(value, bool):
-            got = "missing" if key not in manifest else _JSON_NAMES.get(type(value), "null")
-            return f"{key!r} is {got}, not {_JSON_NAMES[kind]}"
-    if not _ID.fullmatch(manifest["generation"]):
-        return "'generation' is not a generation id"
-    for source, meta in manifest["files"].items():
-        if not isinstance(meta, dict) or not isinstance(meta.get("sha256"), str):
-            return f"the entry of {source} has no sha256"
-    if "segments" not in manifest:
-        return None  # written before segments: one generation
-    segments, placement = manifest["segments"], manifest.get("placement")
-    if not isinstance(segments, list) or not all(
-        isinstance(s, dict)
-        and isinstance(s.get("id"), str)
-        and _ID.fullmatch(s["id"])
-        and type(s.get("rows")) is int
-        for s in segments
-    ):
-        return "'segments' is not a list of segment ids and row counts"
-    ids = {s["id"] for s in segments}
-    if not isinstance(placement, dict) or not set(placement.values()) <= ids:
-        return "'placement' names a segment that is not listed"
-    return None
-
-
-def _segments(manifest: dict) -> list[tuple[str, int]]:
-    """(segment id, rows) in write order; an index written before segments is one segment."""
-    if "segments" in manifest:
-        return [(s["id"], s["rows"]) for s in manifest["segments"]]
-    return [(manifest["generation"], manifest["passages"])]
-
-
-def _placement(manifest: dict) -> dict[str, str]:
-    """source -> the segment holding its live rows."""
-    if "segments" in manifest:
-        return dict(manifest["placement"])
-    return {source: manifest["generation"] for source in manifest["files"]}
-
-
-def _layout(manifest: dict) -> tuple:
-    return (_segments(manifest), sorted(_placement(manifest).items()))
+    return Live([], np.zeros((0, 0), "float32"), np.zeros((0, 0), "float32"), np.zeros(1, "int64"))
 
 
 def _dimension_of(upserts: list[SourceData], old: dict | None) -> int:
@@ -395,195 +395,4 @@ def _dimension_of(upserts: list[SourceData], old: dict | None) -> int:
     return DIMENSION
 
 
-# --- reading segments --------------------------------------------------------------------------
-def _load(folder: Path, manifest: dict) -> Live:
-    """The live rows of the segments the manifest names; IndexDamaged if a file is missing or
-    inconsistent."""
-    import numpy as np
-
-    dim, placement = manifest["dimension"], _placement(manifest)
-    passages: list[Passage] = []
-    vectors, sent_vectors, counts = [], [], []
-    for seg_id, n_rows in _segments(manifest):
-        seg_passages, seg_vectors, seg_sent, offsets = _read_segment(folder, seg_id, n_rows, dim)
-        live = [i for i, p in enumerate(seg_passages) if placement.get(p.source) == seg_id]
-        if len(live) == len(seg_passages):
-            passages += seg_passages
-            vectors.append(seg_vectors)
-            sent_vectors.append(seg_sent)
-            counts.append(np.diff(offsets))
-            continue
-        passages += [seg_passages[i] for i in live]
-        vectors.append(seg_vectors[live])
-        sent_vectors += [seg_sent[offsets[i] : offsets[i + 1]] for i in live]
-        counts.append(np.diff(offsets)[live])
-    if len(passages) != manifest["passages"]:
-        raise IndexDamaged(f"the index in {folder} is inconsistent; {fix(folder)}")
-    offsets = np.concatenate([[0], np.cumsum(np.concatenate(counts) if counts else [], dtype="int64")])
-    return Live(passages, _stack(vectors, dim), _stack(sent_vectors, dim), offsets.astype("int64"))
-
-
-def _read_segment(folder: Path, seg_id: str, n_rows: int, dim: int):
-    import faiss
-    import numpy as np
-
-    try:
-        with open(folder / f"passages-{seg_id}.jsonl", encoding="utf-8") as f:
-            passages = [Passage(**json.loads(line)) for line in f]
-        flat = faiss.read_index(str(folder / f"vectors-{seg_id}.faiss"))
-        vectors = flat.reconstruct_n(0, flat.ntotal) if flat.ntotal else np.zeros((0, dim), dtype="float32")
-        with np.load(folder / f"sentences-{seg_id}.npz") as npz:
-            sent_vectors, offsets = npz["vectors"], npz["offsets"]
-    except _READ_ERRORS as e:
-        raise IndexDamaged(f"the index in {folder} is damaged ({type(e).__name__}); {fix(folder)}") from e
-    if (
-        len(passages) != len(vectors)
-        or len(passages) != n_rows
-        or len(offsets) != len(passages) + 1
-        or offsets[-1] != len(sent_vectors)
-        or (len(vectors) and vectors.shape[1] != dim)
-    ):
-        raise IndexDamaged(f"the index in {folder} is inconsistent; {fix(folder)}")
-    return passages, np.ascontiguousarray(vectors, dtype="float32"), sent_vectors, offsets
-
-
-def _stack(arrays, dim: int):
-    import numpy as np
-
-    arrays = [a for a in arrays if len(a)]
-    if not arrays:
-        return np.zeros((0, dim), dtype="float32")
-    return np.ascontiguousarray(np.concatenate(arrays), dtype="float32")
-
-
-# --- writing segments --------------------------------------------------------------------------
-def _write_segment(folder: Path, seg_id: str, rows, dim: int) -> None:
-    """Write passages, vectors and sentence vectors of `rows` [(passage, vector, sentence
-    vectors)] as `<kind>-<seg_id>` files: each under a temporary name, fsynced, then renamed."""
-    import faiss
-    import numpy as np
-
-    tmp = f".tmp-{os.getpid()}"
-    with open(folder / f"passages-{seg_id}.jsonl{tmp}", "w", encoding="utf-8") as f:
-        for p, _, _ in rows:
-            record = {"source": p.source, "page": p.page, "start": p.start, "end": p.end, "text": p.text}
-            f.write(json.dumps(record, ensure_ascii=False) + "\n")
-        f.flush()
-        os.fsync(f.fileno())
-    flat = faiss.IndexFlatIP(dim)
-    if rows:
-        flat.add(_stack([np.asarray(v, dtype="float32")[None] for _, v, _ in rows], dim))
-    try:
-        faiss.write_index(flat, str(folder / f"vectors-{seg_id}.faiss{tmp}"))
-    except RuntimeError as e:  # faiss reports a failed write as RuntimeError
-        raise OSError(f"cannot write vectors-{seg_id}.faiss") from e
-    sent = [
-        np.zeros((0, dim), dtype="float32") if s is None else np.asarray(s, dtype="float32")
-        for _, _, s in rows
-    ]
-    offsets = np.concatenate([[0], np.cumsum([len(s) for s in sent], dtype="int64")]).astype("int64")
-    with open(folder / f"sentences-{seg_id}.npz{tmp}", "wb") as f:
-        np.savez(f, vectors=_stack(sent, dim), offsets=offsets)
-        f.flush()
-        os.fsync(f.fileno())
-    for name in _data_names(seg_id):
-        os.replace(folder / f"{name}{tmp}", folder / name)
-
-
-def _discard(folder: Path, seg_id: str) -> None:
-    """Delete a failed write's files: its temporary files, and its segment unless the manifest
-    on disk already names it (the failure came after the switch)."""
-    committed = False
-    with contextlib.suppress(OSError, ValueError, TypeError, KeyError):
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        committed = seg_id in {s for s, _ in _segments(manifest)}
-    doomed = set() if committed else set(_data_names(seg_id))
-    with contextlib.suppress(OSError):
-        for f in folder.iterdir():
-            if f.name.endswith(f".tmp-{os.getpid()}") or f.name in doomed:
-                f.unlink(missing_ok=True)
-
-
-def _data_names(seg_id: str) -> tuple[str, str, str]:
-    return (f"passages-{seg_id}.jsonl", f"vectors-{seg_id}.faiss", f"sentences-{seg_id}.npz")
-
-
-def _segment_of(name: str) -> str:
-    """'passages-0123abcd.jsonl' -> '0123abcd'."""
-    return name.split("-", 1)[1].split(".", 1)[0]
-
-
-def _data_files(folder: Path) -> list[Path]:
-    """The segments' data files in `folder`, unfinished writes' temporary files excluded."""
-    try:
-        names = list(folder.iterdir())
-    except FileNotFoundError:
-        return []
-    except OSError as e:
-        raise IndexMissing(
-            f"cannot read the index folder {folder} ({e.strerror}); fix its permissions"
-        ) from e
-    return [f for f in names if f.name.startswith(DATA_PREFIXES) and ".tmp-" not in f.name]
-
-
-def _passages_files(folder: Path) -> list[Path]:
-    return sorted(f for f in _data_files(folder) if f.name.startswith("passages-") and f.suffix == ".jsonl")
-
-
-def _sources_in(path: Path) -> set[str]:
-    with open(path, encoding="utf-8") as f:
-        sources = {json.loads(line)["source"] for line in f if line.strip()}
-    if not all(isinstance(s, str) for s in sources):
-        raise TypeError("a source that is not a string")
-    return sources
-
-
-def _remove_leftovers(folder: Path) -> None:
-    """Delete the temporary files of writes that were killed (kill -9, power cut). Only called
-    under the lock, so no writer is using them."""
-    for f in folder.iterdir():
-        if ".tmp-" in f.name:
-            with contextlib.suppress(OSError):
-                f.unlink(missing_ok=True)
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "w", encoding="utf-8") as f:
-        f.write(text)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-
-
-# --- the folder itself ---------------------------------------------------------------------------
-def _check_folder(folder: Path) -> None:
-    """Refuse an index path that is a file or lies under one: it can never hold an index, and
-    "no index here, build one" would send the user in circles."""
-    for p in (folder, *folder.parents):
-        try:
-            mode = p.stat().st_mode
-        except (FileNotFoundError, NotADirectoryError):
-            continue  # not there yet: look at its parent
-        except OSError as e:
-            raise IndexUnwritable(
-                f"cannot reach the index folder {folder} ({e.strerror} at {p}); "
-                "point --index or ASSISTANT_INDEX at a folder you can use"
-            ) from e
-        if not stat.S_ISDIR(mode):
-            where = "is a file" if p == folder else f"cannot be created: {p} is a file"
-            raise IndexUnwritable(
-                f"the index folder {folder} {where}; point --index or ASSISTANT_INDEX at a folder"
-            )
-        return
-
-
-def _make_folder(folder: Path) -> None:
-    _check_folder(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise IndexUnwritable(
-            f"cannot create the index folder {folder} ({e.strerror}); "
-            "point --index or ASSISTANT_INDEX at a folder you can write to"
-        ) from e
+read_manifest = seg.read_manifest  # the manifest of a folder, for callers outside the store

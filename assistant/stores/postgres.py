@@ -1,13 +1,9 @@
-"""The index in PostgreSQL: pgvector (HNSW) for dense search, full-text search for keywords.
+"""The index in PostgreSQL: pgvector (HNSW) for dense search, BM25 over a term table for keywords.
 
 For a team: several app instances and writers share one collection on a proven engine. Selected
 with ASSISTANT_STORE_URL=postgresql://user:password@host:5432/db (or `--store URL`); to keep
 several indexes in one database, give each a schema: `...?options=-csearch_path%3Dmyindex`.
-
-    assistant_manifest   one row: format, settings fingerprint, vector dimension
-    assistant_sources    source -> meta (sha256, size, mtime_ns, title, indexed_at, passages)
-    assistant_passages   id, source, page, start, end, text, vector (HNSW, inner product),
-                         sentences (the sentence vectors, float32 bytes), tsv (generated, GIN)
+The tables and the SQL of both searches are in stores/postgres_sql.py.
 
 Why it holds: every `write` is ONE transaction, so readers (single statements, each on its own
 snapshot) see the old collection or the new one, never half; writers queue on an advisory lock.
@@ -15,8 +11,10 @@ A writer killed mid-write leaves nothing: the server rolls the transaction back 
 connection drops. Sentence vectors are one `bytea` per passage: they are only ever read whole,
 per passage, so a blob is the smallest row and the cheapest read (no per-sentence rows).
 
-Keyword search: the question's words ORed against GIN-indexed tsvectors, ranked by ts_rank (see
-OR_QUERY). Fusion and everything after it stay in the app (see stores/__init__.py).
+Keyword search is the folder store's BM25, term for term: the passages' `text.terms` (PyStemmer)
+are computed here at write time with their counts, and the document frequencies and totals are
+kept in tables changed in the same transaction (see postgres_sql.KEYWORD). Fusion and everything
+after it stay in the app (see stores/__init__.py).
 """
 
 from __future__ import annotations
@@ -24,13 +22,15 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from ..errors import BadDocument, IndexMismatch, MissingDependency, StoreUnavailable
+from ..redact import redact, url_secrets
 from ..types import Passage
-from . import SourceData
+from . import SourceData, Sources, bm25_tokens
+from . import postgres_sql as sql
 
 T = TypeVar("T")
 
@@ -38,38 +38,10 @@ LOCK_KEY = 0x61737374  # "asst": the advisory lock every writer of this store ta
 # HNSW candidate list. recall@10 on clustered synthetic vectors (evals/bench_store.py): 0.74 (10k)
 # and 0.88 (100k) at pgvector's default of 40; 0.95 and 0.998 at 200, for ~10-20 ms more per search.
 EF_SEARCH = 200
-COLUMNS = 'id, source, page, start, "end", text'
 # Filling an empty table with this many rows or more: drop the HNSW index and build it once after
 # the COPY (10k passages here: 9 s, against 111 s growing the graph row by row).
 BULK_ROWS = 5000
 BUILD_MEMORY = "512MB"  # the 100k x 384 graph fits: a build that spills to disk is far slower
-HNSW = "CREATE INDEX assistant_passages_vector ON assistant_passages USING hnsw (vector vector_ip_ops)"
-
-SCHEMA = """
-CREATE EXTENSION IF NOT EXISTS vector;
-CREATE TABLE IF NOT EXISTS assistant_manifest (
-    id int PRIMARY KEY CHECK (id = 1), format int, settings jsonb NOT NULL, dimension int NOT NULL);
-CREATE TABLE IF NOT EXISTS assistant_sources (source text PRIMARY KEY, meta jsonb NOT NULL);
-"""
-
-PASSAGES = """
-CREATE TABLE assistant_passages (
-    id bigserial PRIMARY KEY,
-    source text NOT NULL, page int, start int NOT NULL, "end" int NOT NULL, text text NOT NULL,
-    vector vector({dim}) NOT NULL, sentences bytea,
-    tsv tsvector GENERATED ALWAYS AS (to_tsvector('english', text)) STORED);
-{hnsw};
-CREATE INDEX assistant_passages_tsv ON assistant_passages USING gin (tsv);
-CREATE INDEX assistant_passages_key ON assistant_passages (source, start, "end");
-"""
-
-# The question's words ORed: plainto_tsquery stems and drops stop words, then ' & ' becomes ' | '
-# (all of a question's words are rarely in one passage). The text is cast back to tsquery as is
-# (to_tsquery would stem the stems a second time). Ranked by ts_rank, length-normalised: it has
-# no idf, so this is not BM25. Measured on the seed questions, recall@5 0.9125 vs the folder
-# store's bm25s 0.9375; a BM25 written in SQL reached 0.925 but scored every matching passage
-# (2.2 s per query at 10k passages whose words are common), so ts_rank it is.
-OR_QUERY = "(SELECT replace(plainto_tsquery('english', %s)::text, ' & ', ' | ')::tsquery AS q) AS w"
 
 
 class PostgresStore:
@@ -111,35 +83,35 @@ class PostgresStore:
             return 0
         return self._read("SELECT count(*) FROM assistant_passages", one=True)[0]
 
-    def dense_search(self, qvec, k: int) -> list[tuple[Passage, float]]:
+    def dense_search(self, qvec, k: int, sources: Sources = None) -> list[tuple[Passage, float]]:
         import numpy as np
 
         if k <= 0 or not self._has_passages():
             return []
-        q = np.asarray(qvec, dtype="float32").ravel()
+        args = {"q": np.asarray(qvec, dtype="float32").ravel(), "k": int(k)}
 
         def query(conn):
             with conn.transaction():  # SET LOCAL lasts for this query only
+                if sources is not None:
+                    conn.execute(sql.DENSE_WITHIN[0])
+                    return conn.execute(sql.DENSE_WITHIN[1], {**args, "sources": list(sources)}).fetchall()
                 # The planner prefers a full scan up to tens of thousands of rows (measured: 70 ms
                 # at 10k where the graph takes 13); the graph at ef_search >= k is near exact.
                 ef = max(EF_SEARCH, int(k))
                 conn.execute(f"SET LOCAL hnsw.ef_search = {ef}; SET LOCAL enable_seqscan = off")
-                return conn.execute(
-                    f"SELECT {COLUMNS}, -(vector <#> %s) FROM assistant_passages "
-                    "ORDER BY vector <#> %s LIMIT %s",  # the distance alone, or HNSW is not used
-                    (q, q, k),
-                ).fetchall()
+                return conn.execute(sql.DENSE, args).fetchall()
 
         return [(_passage(r), float(r[6])) for r in self._use("read", query)]
 
-    def keyword_search(self, query: str, k: int) -> list[tuple[Passage, float]]:
-        if k <= 0 or not query.strip() or not self._has_passages():
+    def keyword_search(self, query: str, k: int, sources: Sources = None) -> list[tuple[Passage, float]]:
+        from ..text import terms
+
+        counts = Counter(terms(query))
+        if k <= 0 or not counts or not self._has_passages():
             return []
-        rows = self._read(
-            f"SELECT {COLUMNS}, ts_rank(tsv, q, 1) AS score FROM assistant_passages, {OR_QUERY} "
-            "WHERE tsv @@ q ORDER BY score DESC, id LIMIT %s",
-            (query, k),
-        )
+        args = {"terms": list(counts), "counts": list(counts.values()), "k": int(k)}
+        within = sql.WITHIN if sources is not None else ""
+        rows = self._read(sql.KEYWORD.format(within=within), {**args, "sources": list(sources or ())})
         return [(_passage(r), float(r[6])) for r in rows if r[6] > 0]
 
     def vectors_of(self, passages: list[Passage]) -> Any:
@@ -181,42 +153,42 @@ class PostgresStore:
         if not self._has_passages():
             return []
         rows = self._read(
-            f"SELECT {COLUMNS} FROM assistant_passages WHERE source = %s ORDER BY id", (source,)
+            f"SELECT {sql.COLUMNS} FROM assistant_passages WHERE source = %s ORDER BY id", (source,)
         )
         return [_passage(r) for r in rows]
+
+    def document_text(self, source: str, page: int | None = None) -> str | None:
+        row = self._read(
+            "SELECT text FROM assistant_pages WHERE source = %s AND page IS NOT DISTINCT FROM %s LIMIT 1",
+            (source, page),
+            one=True,
+        )
+        return None if row is None else row[0]
 
     # --- writing -------------------------------------------------------------------------------
 
     def write(self, fingerprint: dict, upserts: list[SourceData], removed: list[str], files: dict) -> None:
-        """One transaction: the sources' old rows deleted, their new rows copied in, the manifest
-        and the sources table replaced. Any failure (or a killed process) rolls all of it back."""
-        for d in upserts:
-            if any("\x00" in p.text for p in d.passages):
-                raise BadDocument(f"{d.source}: contains a NUL character, which PostgreSQL text cannot hold")
+        """One transaction: the sources' old rows and page texts deleted (and counted out of
+        BM25's term table), their new ones copied in (and counted in), the manifest and the
+        sources table replaced. Any failure (or a killed process) rolls all of it back."""
+        _refuse_nul(upserts)
         dim = _dimension(upserts)
+        tokens = [_bm25_row(p.text) for d in upserts for p in d.passages]  # once, even if retried
+        gone = [d.source for d in upserts] + list(removed)
 
         def transaction(conn):
             with conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY,))
-                dim_now = self._prepare(conn, dim or None)
+                dim_now = self._prepare(conn, dim or None, gone)
                 conn.execute(
                     "INSERT INTO assistant_manifest VALUES (1, %s, %s, %s) ON CONFLICT (id) DO UPDATE "
                     "SET format = excluded.format, settings = excluded.settings, "
                     "dimension = excluded.dimension",
                     (fingerprint.get("format"), _json(fingerprint), dim_now),
                 )
-                gone = [d.source for d in upserts] + list(removed)
-                conn.execute("DELETE FROM assistant_passages WHERE source = ANY(%s)", (gone,))
-                bulk = (
-                    _rows(upserts) >= BULK_ROWS
-                    and not conn.execute("SELECT EXISTS (SELECT 1 FROM assistant_passages)").fetchone()[0]
-                )
-                if bulk:  # into an empty table: build the graph once, after the rows are in
-                    conn.execute("DROP INDEX assistant_passages_vector")
-                self._copy(conn, upserts)
-                if bulk:
-                    conn.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
-                    conn.execute(HNSW)
+                for statement in sql.FORGET:
+                    conn.execute(statement, {"gone": gone})
+                self._insert(conn, upserts, tokens)
                 conn.execute("DELETE FROM assistant_sources")
                 with conn.cursor() as cur:
                     cur.executemany(
@@ -248,39 +220,45 @@ class PostgresStore:
                     conn.close()
             self._conns.clear()
 
-    def _prepare(self, conn, dim: int | None) -> int:
-        """The passages table exists with vectors of `dim` (created on the first write; recreated
-        when the collection is being emptied and refilled with another embedder's vectors)."""
+    def _prepare(self, conn, dim: int | None, gone: list[str]) -> int:
+        """The passages table exists with vectors of `dim` (created on the first write). A table
+        of another embedder's dimension, or of an older layout, is recreated by a write that
+        replaces every passage (a rebuild); any other write is refused."""
         row = conn.execute("SELECT dimension FROM assistant_manifest").fetchone()
         exists = conn.execute("SELECT to_regclass('assistant_passages') IS NOT NULL").fetchone()[0]
         held = row[0] if row and exists else None
-        if held is None or dim is None or held == dim:
-            if not exists:
-                conn.execute(PASSAGES.format(dim=dim or _default_dimension(), hnsw=HNSW))
-            return held or dim or _default_dimension()
-        left = conn.execute("SELECT count(*) FROM assistant_passages").fetchone()[0]
-        if left:  # only a rebuild may change the dimension, and a rebuild replaces every source
-            raise IndexMismatch(
-                f"the store holds {held}-dimension vectors, not {dim}; rebuild it: assistant index --rebuild"
-            )
-        conn.execute("DROP TABLE assistant_passages")
-        conn.execute(PASSAGES.format(dim=dim, hnsw=HNSW))
-        return dim
+        old = exists and conn.execute(sql.OLD_LAYOUT).fetchone()[0]
+        if old or (held and dim and held != dim):
+            left = conn.execute(
+                "SELECT count(*) FROM assistant_passages WHERE NOT source = ANY(%s)", (gone,)
+            ).fetchone()[0]
+            if left:
+                what = "an older layout" if old else f"{held}-dimension vectors, not {dim}"
+                raise IndexMismatch(f"the store holds {what}; rebuild it: assistant index --rebuild")
+            conn.execute("DROP TABLE assistant_passages")
+            conn.execute("TRUNCATE assistant_terms, assistant_bm25")  # every passage is going
+            exists, held = False, None
+        if not exists:
+            conn.execute(sql.PASSAGES.format(dim=dim or held or _default_dimension(), hnsw=sql.HNSW))
+        return held or dim or _default_dimension()
 
-    def _copy(self, conn, upserts: list[SourceData]) -> None:
-        """Binary COPY, the bulk path into PostgreSQL; vectors go as pgvector's binary form."""
-        import numpy as np
-
-        cols = 'source, page, start, "end", text, vector, sentences'
-        types = ["text", "int4", "int4", "int4", "text", "vector", "bytea"]
-        with conn.cursor() as cur, cur.copy(f"COPY assistant_passages ({cols}) FROM STDIN BINARY") as copy:
-            copy.set_types(types)
-            for d in upserts:
-                for i, p in enumerate(d.passages):
-                    sent = d.sentence_vectors[i] if d.sentence_vectors else None
-                    blob = None if sent is None else np.ascontiguousarray(sent, dtype="float32").tobytes()
-                    vec = np.asarray(d.vectors[i], dtype="float32")
-                    copy.write_row((p.source, p.page, p.start, p.end, p.text, vec, blob))
+    def _insert(self, conn, upserts: list[SourceData], tokens: list[tuple]) -> None:
+        """Copy the new passages and page texts in, and count their terms into BM25's tables.
+        Into an empty table, many rows at once: the HNSW graph is built once, after the COPY."""
+        bulk = (
+            len(tokens) >= BULK_ROWS
+            and not conn.execute("SELECT EXISTS (SELECT 1 FROM assistant_passages)").fetchone()[0]
+        )
+        if bulk:
+            conn.execute("DROP INDEX assistant_passages_vector")
+        _copy(conn, upserts, tokens)
+        if bulk:
+            conn.execute(f"SET LOCAL maintenance_work_mem = '{BUILD_MEMORY}'")
+            conn.execute(sql.HNSW)
+        dfs = Counter(term for terms, _, _ in tokens for term in terms)
+        args = {"terms": list(dfs), "dfs": list(dfs.values()), "passages": len(tokens)}
+        for statement in sql.COUNT_IN:
+            conn.execute(statement, {**args, "tokens": sum(length for _, _, length in tokens)})
 
     # --- connections ---------------------------------------------------------------------------
 
@@ -341,9 +319,7 @@ class PostgresStore:
         # psycopg: 'connection failed: connection to server at "h", port 5 failed: Connection refused'
         lines = str(e).strip().splitlines()
         reason = lines[0].rsplit("failed: ", 1)[-1].strip() if lines else type(e).__name__
-        password = urlsplit(self.url).password
-        if password:
-            reason = reason.replace(password, "***")
+        reason = redact(reason, url_secrets(self.url))
         return (
             f"cannot use the PostgreSQL store at {redact(self.url)} ({reason}); start the server or "
             "fix ASSISTANT_STORE_URL / --store, then run the command again"
@@ -360,22 +336,6 @@ def _key(role: str):
     return role if role == "write" else (role, threading.get_ident())
 
 
-def redact(url: str) -> str:
-    """The URL without its password, fit for messages and logs.
-
-    >>> redact("postgresql://ann:s3cret@db.example:5432/docs")
-    'postgresql://ann@db.example:5432/docs'
-    >>> redact("postgresql:///docs?password=s3cret&sslmode=require")
-    'postgresql:///docs?sslmode=require'
-    """
-    parts = urlsplit(url)
-    netloc = parts.netloc.rsplit("@", 1)
-    if len(netloc) == 2:
-        netloc[0] = netloc[0].split(":", 1)[0]
-    query = "&".join(q for q in parts.query.split("&") if q and not q.lower().startswith("password="))
-    return f"{parts.scheme}://{'@'.join(netloc)}{parts.path}" + (f"?{query}" if query else "")
-
-
 def _passage(row) -> Passage:
     _, source, page, start, end, text = row[:6]
     return Passage(source=source, start=start, end=end, text=text, page=page)
@@ -390,8 +350,36 @@ def _key_arrays(passages: list[Passage]) -> tuple[list, list, list, list]:
     )
 
 
-def _rows(upserts: list[SourceData]) -> int:
-    return sum(len(d.passages) for d in upserts)
+def _copy(conn, upserts: list[SourceData], tokens: list[tuple]) -> None:
+    """Binary COPY, the bulk path into PostgreSQL; vectors go as pgvector's binary form."""
+    import numpy as np
+
+    rows = iter(tokens)
+    with conn.cursor() as cur, cur.copy(sql.COPY_PASSAGES) as copy:
+        copy.set_types(sql.PASSAGE_TYPES)
+        for d in upserts:
+            for i, p in enumerate(d.passages):
+                sent = d.sentence_vectors[i] if d.sentence_vectors else None
+                blob = None if sent is None else np.ascontiguousarray(sent, dtype="float32").tobytes()
+                vec = np.asarray(d.vectors[i], dtype="float32")
+                copy.write_row((p.source, p.page, p.start, p.end, p.text, vec, blob, *next(rows)))
+    with conn.cursor() as cur, cur.copy(sql.COPY_PAGES) as copy:
+        copy.set_types(["text", "int4", "text"])
+        for d in upserts:
+            for page, text in d.pages:
+                copy.write_row((d.source, page, text))
+
+
+def _bm25_row(text: str) -> tuple[list[str], list[int], int]:
+    """(distinct terms, their counts, length in tokens) of a passage, as bm25s counts them."""
+    counts = Counter(bm25_tokens(text))
+    return list(counts), list(counts.values()), sum(counts.values())
+
+
+def _refuse_nul(upserts: list[SourceData]) -> None:
+    for d in upserts:
+        if any("\x00" in p.text for p in d.passages) or any("\x00" in text for _, text in d.pages):
+            raise BadDocument(f"{d.source}: contains a NUL character, which PostgreSQL text cannot hold")
 
 
 def _dimension(upserts: list[SourceData]) -> int:
@@ -434,5 +422,5 @@ def _setup(conn) -> None:
         ) from e
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(%s)", (LOCK_KEY + 1,))  # two first uses at once
-        conn.execute(SCHEMA)
+        conn.execute(sql.SCHEMA)
     register_vector(conn)
