@@ -20,8 +20,7 @@ when the folder store's manifest is damaged, the files its passages files list.
 from __future__ import annotations
 
 import sys
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -30,53 +29,11 @@ from .config import Settings
 from .embed import PassageEmbedder, TextEmbedder
 from .errors import BadDocument, IndexDamaged, IndexMismatch, IndexMissing
 from .ondisk import Staleness, file_text, indexed_text, kind, path_of, staleness, stat_meta, unchanged
+from .progress import IndexProgress, Tracker, UpdateReport
 from .redact import redact
 from .stores import Log, Recoverable, SourceData, Store
 
 BATCH_PASSAGES = 256  # passages embedded per call: bounded memory, and a progress report between
-
-
-@dataclass(frozen=True)
-class IndexProgress:
-    """How far an `update` has got, after each batch of files (for a progress bar)."""
-
-    files_done: int
-    files_total: int
-    passages_done: int
-    passages_per_s: float
-    seconds_left: float | None  # None until something is done
-
-
-@dataclass
-class UpdateReport:
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    rebuilt: list[str] = field(default_factory=list)  # held by the index, re-read by a rebuild
-    removed: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # unsupported types
-    failed: list[str] = field(default_factory=list)  # one-line reasons, each naming its file
-    passages: int = 0
-    reasons: dict[str, str] = field(default_factory=dict)  # skipped or failed file -> why
-
-    @property
-    def touched(self) -> bool:
-        return bool(self.added or self.changed or self.rebuilt or self.removed)
-
-    def summary(self) -> str:
-        parts = [
-            f"{len(self.added)} added",
-            f"{len(self.changed)} changed",
-            f"{len(self.removed)} removed",
-            f"{len(self.unchanged)} unchanged",
-        ]
-        if self.rebuilt:
-            parts.insert(0, f"{len(self.rebuilt)} rebuilt")
-        if self.skipped:
-            parts.append(f"{len(self.skipped)} skipped (unsupported type)")
-        if self.failed:
-            parts.append(f"{len(self.failed)} failed")
-        return f"Indexed: {', '.join(parts)}; {self.passages} passages in the index."
 
 
 # --- opening and checking ------------------------------------------------------------------------
@@ -244,7 +201,7 @@ def _read_and_embed(settings, todo: list[_ToRead], report, files_meta, embedder,
     reported in `report.failed` (and dropped, if the index held it)."""
     if not todo:
         return []
-    tracker = _Tracker(todo, log, progress)
+    tracker = Tracker(len(todo), sum(t.sizes["size"] for t in todo), log, progress)
     upserts: list[SourceData] = []
     batch: list[tuple[_ToRead, object, list]] = []
     for item in todo:
@@ -312,45 +269,6 @@ def _embed(embedder: TextEmbedder, passages):
         out.append(embedded[at : at + len(group)])
         at += len(group)
     return embedded[: len(passages)], out
-
-
-class _Tracker:
-    """Turns batches done into `IndexProgress`: the rate in passages/s, the time left from the
-    bytes still to read (file sizes are known before reading)."""
-
-    def __init__(self, todo: list[_ToRead], log, progress):
-        self.total_files, self.total_bytes = len(todo), sum(t.sizes["size"] for t in todo) or 1
-        self.files = self.passages = self.bytes = 0
-        self.log, self.progress, self.start, self.next_log = log, progress, time.monotonic(), 0.1
-        if progress is None:
-            log(f"Embedding {len(todo)} file(s)...")
-
-    def done(self, files: int, passages: int, size: int) -> None:
-        self.files += files
-        self.passages += passages
-        self.bytes += size
-        elapsed = max(time.monotonic() - self.start, 1e-6)
-        share = min(1.0, self.bytes / self.total_bytes)
-        left = elapsed * (1 - share) / share if share > 0 else None
-        state = IndexProgress(self.files, self.total_files, self.passages, self.passages / elapsed, left)
-        if self.progress is not None:
-            self.progress(state)
-        elif self.total_files >= 20 and (self.files / self.total_files >= self.next_log or left == 0):
-            self.next_log = self.files / self.total_files + 0.1
-            self.log(_progress_line(state))
-
-
-def _progress_line(p: IndexProgress) -> str:
-    """'Embedded 120/1000 files (3400 passages, 25.1 passages/s, about 5 min left)'"""
-    left = "" if p.seconds_left is None else f", about {_duration(p.seconds_left)} left"
-    return (
-        f"Embedded {p.files_done}/{p.files_total} files "
-        f"({p.passages_done} passages, {p.passages_per_s:.1f} passages/s{left})"
-    )
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 def remove(settings: Settings, sources) -> UpdateReport:
