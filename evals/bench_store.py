@@ -1,5 +1,5 @@
 """Store scale: the folder store (flat FAISS + in-memory BM25) vs PostgreSQL (pgvector HNSW +
-full-text search) on synthetic collections of 10k and 100k passages.
+BM25 postings) on synthetic collections of 10k and 100k passages.
 
 For each store and size: build time (one write of every passage), dense search latency p50/p95
 and recall@10 against exact search, keyword search latency p50/p95 (the folder store builds BM25
@@ -39,7 +39,7 @@ from assistant.types import Passage  # noqa: E402
 
 DIM, CENTRES, QUERIES, PER_SOURCE = 384, 2000, 100, 100
 EF_SEARCH = ["40", "100", "200"]  # pgvector's default, and the store's EF_SEARCH (200)
-FINGERPRINT = {"format": 2, "embedder": "synthetic", "chunk_chars": 600, "chunk_overlap": 1}
+FINGERPRINT = {"format": 3, "embedder": "synthetic", "chunk_chars": 600, "chunk_overlap": 1}
 
 
 def collection(n: int, seed: int = 0) -> tuple[list[SourceData], np.ndarray, list[str]]:

@@ -142,11 +142,12 @@ def test_vectors_of_another_dimension_need_a_rebuild(store):
 
 
 def test_a_store_of_the_older_layout_is_rebuilt_in_place(store, url):
-    """A passages table of format 2 (a full-text tsvector, no BM25 columns): a write that keeps
-    some of its rows is refused; a rebuild (every source replaced) recreates it."""
+    """A store of format 2 (a full-text tsvector, no BM25 postings): a write that keeps some of
+    its rows is refused; a rebuild (every source replaced) recreates the tables."""
     write(store, source("a.txt", ["old layout."]))
     with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("ALTER TABLE assistant_passages DROP COLUMN terms")
+        conn.execute("DROP TABLE assistant_postings")
+        conn.execute("ALTER TABLE assistant_passages ADD COLUMN tsv tsvector")
     store.close()
     with pytest.raises(IndexMismatch, match="an older layout; rebuild it"):
         write(store, source("b.txt", ["new."]), files={"a.txt": {}, "b.txt": {}})

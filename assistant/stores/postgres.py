@@ -11,16 +11,17 @@ A writer killed mid-write leaves nothing: the server rolls the transaction back 
 connection drops. Sentence vectors are one `bytea` per passage: they are only ever read whole,
 per passage, so a blob is the smallest row and the cheapest read (no per-sentence rows).
 
-Keyword search is the folder store's BM25, term for term: the passages' `text.terms` (PyStemmer)
-are computed here at write time with their counts, and the document frequencies and totals are
-kept in tables changed in the same transaction (see postgres_sql.KEYWORD). Fusion and everything
-after it stay in the app (see stores/__init__.py).
+Keyword search is the folder store's BM25, term for term: each passage's `text.terms` (PyStemmer)
+are counted here at write time into a postings table (term, passage, tf, length), and the
+document frequencies and totals are kept in tables changed in the same transaction (see
+postgres_sql.KEYWORD). Fusion and everything after it stay in the app (see stores/__init__.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
+import math
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -109,10 +110,20 @@ class PostgresStore:
         counts = Counter(terms(query))
         if k <= 0 or not counts or not self._has_passages():
             return []
-        args = {"terms": list(counts), "counts": list(counts.values()), "k": int(k)}
         within = sql.WITHIN if sources is not None else ""
-        rows = self._read(sql.KEYWORD.format(within=within), {**args, "sources": list(sources or ())})
-        return [(_passage(r), float(r[6])) for r in rows if r[6] > 0]
+
+        def search(conn):
+            with conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")  # one snapshot
+                n, avgdl, dfs = conn.execute(sql.STATS, {"terms": list(counts)}).fetchone()
+                weights = {t: c * _idf(dfs[t], n) for t, c in counts.items() if t in dfs}
+                if not weights:
+                    return []
+                args = {"terms": list(weights), "weights": list(weights.values()), "avgdl": avgdl}
+                args |= {"k": int(k), "sources": list(sources or ())}
+                return conn.execute(sql.KEYWORD.format(within=within), args).fetchall()
+
+        return [(_passage(r), float(r[6])) for r in self._use("read", search) if r[6] > 0]
 
     def vectors_of(self, passages: list[Passage]) -> Any:
         import numpy as np
@@ -235,7 +246,7 @@ class PostgresStore:
             if left:
                 what = "an older layout" if old else f"{held}-dimension vectors, not {dim}"
                 raise IndexMismatch(f"the store holds {what}; rebuild it: assistant index --rebuild")
-            conn.execute("DROP TABLE assistant_passages")
+            conn.execute(sql.DROP_PASSAGES)
             conn.execute("TRUNCATE assistant_terms, assistant_bm25")  # every passage is going
             exists, held = False, None
         if not exists:
@@ -351,10 +362,12 @@ def _key_arrays(passages: list[Passage]) -> tuple[list, list, list, list]:
 
 
 def _copy(conn, upserts: list[SourceData], tokens: list[tuple]) -> None:
-    """Binary COPY, the bulk path into PostgreSQL; vectors go as pgvector's binary form."""
+    """Binary COPY, the bulk path into PostgreSQL: the passages (vectors as pgvector's binary
+    form) under ids taken from their sequence, then their postings and the page texts."""
     import numpy as np
 
-    rows = iter(tokens)
+    ids = [r[0] for r in conn.execute(sql.NEW_IDS, (len(tokens),)).fetchall()]
+    rows = iter(zip(ids, tokens))
     with conn.cursor() as cur, cur.copy(sql.COPY_PASSAGES) as copy:
         copy.set_types(sql.PASSAGE_TYPES)
         for d in upserts:
@@ -362,12 +375,23 @@ def _copy(conn, upserts: list[SourceData], tokens: list[tuple]) -> None:
                 sent = d.sentence_vectors[i] if d.sentence_vectors else None
                 blob = None if sent is None else np.ascontiguousarray(sent, dtype="float32").tobytes()
                 vec = np.asarray(d.vectors[i], dtype="float32")
-                copy.write_row((p.source, p.page, p.start, p.end, p.text, vec, blob, *next(rows)))
+                pid, (_, _, length) = next(rows)
+                copy.write_row((pid, p.source, p.page, p.start, p.end, p.text, vec, blob, length))
+    with conn.cursor() as cur, cur.copy(sql.COPY_POSTINGS) as copy:
+        copy.set_types(sql.POSTING_TYPES)
+        for pid, (terms, tfs, length) in zip(ids, tokens):
+            for term, tf in zip(terms, tfs):
+                copy.write_row((term, pid, tf, length))
     with conn.cursor() as cur, cur.copy(sql.COPY_PAGES) as copy:
         copy.set_types(["text", "int4", "text"])
         for d in upserts:
             for page, text in d.pages:
                 copy.write_row((d.source, page, text))
+
+
+def _idf(df: int, n: int) -> float:
+    """BM25's idf as Lucene (and bm25s's "lucene" method) computes it."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
 def _bm25_row(text: str) -> tuple[list[str], list[int], int]:
