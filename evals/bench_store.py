@@ -210,7 +210,7 @@ def markdown(results: list[dict], meta: dict) -> str:
         ("size_mb", "on disk MB"),
     ]
     lines = [
-        "# Store scale: folder (flat FAISS + BM25) vs PostgreSQL (pgvector HNSW + full text)",
+        "# Store scale: folder (flat FAISS + BM25) vs PostgreSQL (pgvector HNSW + BM25 postings)",
         "",
         f"{meta['when']}; {meta['machine']}; `{meta['command']}`.",
         "",

@@ -22,16 +22,15 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import threading
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, TypeVar
 
 from ..errors import BadDocument, IndexMismatch, MissingDependency, StoreUnavailable
-from ..redact import redact, url_secrets
 from ..types import Passage
 from . import SourceData, Sources, bm25_tokens
 from . import postgres_sql as sql
+from .postgres_conn import Connections
 
 T = TypeVar("T")
 
@@ -54,11 +53,7 @@ class PostgresStore:
 
     def __init__(self, url: str):
         self.url = url
-        # One writer connection (writing()'s session lock and write()'s transaction share it) and
-        # one reader connection per thread: the web app answers several users at once, and a
-        # reader's transaction (dense_search) must not interleave with another thread's.
-        self._conns: dict[Any, Any] = {}
-        self._guard = threading.Lock()
+        self._db = Connections(url, _setup)
         self._schema_ready = False
         self._locked = False  # inside writing()
 
@@ -102,7 +97,7 @@ class PostgresStore:
                 conn.execute(f"SET LOCAL hnsw.ef_search = {ef}; SET LOCAL enable_seqscan = off")
                 return conn.execute(sql.DENSE, args).fetchall()
 
-        return [(_passage(r), float(r[6])) for r in self._use("read", query)]
+        return [(_passage(r), float(r[6])) for r in self._db.use("read", query)]
 
     def keyword_search(self, query: str, k: int, sources: Sources = None) -> list[tuple[Passage, float]]:
         from ..text import terms
@@ -123,7 +118,7 @@ class PostgresStore:
                 args |= {"k": int(k), "sources": list(sources or ())}
                 return conn.execute(sql.KEYWORD.format(within=within), args).fetchall()
 
-        return [(_passage(r), float(r[6])) for r in self._use("read", search) if r[6] > 0]
+        return [(_passage(r), float(r[6])) for r in self._db.use("read", search) if r[6] > 0]
 
     def vectors_of(self, passages: list[Passage]) -> Any:
         import numpy as np
@@ -209,27 +204,23 @@ class PostgresStore:
 
         # A write is idempotent, so one on a connection that died (a restart) is tried again on a
         # fresh one; not inside writing(), whose lock died with the old connection.
-        self._use("write", transaction, retry=not self._locked)
+        self._db.use("write", transaction, retry=not self._locked)
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
         """A session advisory lock on the writer's connection: the xact lock `write` takes on the
         same connection nests inside it, and other processes' writers wait."""
-        self._use("write", lambda c: c.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,)))
+        self._db.use("write", lambda c: c.execute("SELECT pg_advisory_lock(%s)", (LOCK_KEY,)))
         self._locked = True
         try:
             yield
         finally:
             self._locked = False
             with contextlib.suppress(StoreUnavailable):  # a lost connection released it already
-                self._use("write", lambda c: c.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,)))
+                self._db.use("write", lambda c: c.execute("SELECT pg_advisory_unlock(%s)", (LOCK_KEY,)))
 
     def close(self) -> None:
-        with self._guard:
-            for conn in self._conns.values():
-                with contextlib.suppress(Exception):  # closing a dead connection may raise anything
-                    conn.close()
-            self._conns.clear()
+        self._db.close()
 
     def _prepare(self, conn, dim: int | None, gone: list[str]) -> int:
         """The passages table exists with vectors of `dim` (created on the first write). A table
@@ -285,66 +276,13 @@ class PostgresStore:
             cur = conn.execute(sql, params)
             return cur.fetchone() if one else cur.fetchall()
 
-        return self._use("read", run)
-
-    def _use(self, role: str, fn: Callable[[Any], T], retry: bool = True) -> T:
-        """Run `fn(connection)`. A connection the server dropped (a restart) is replaced and the
-        call tried once more if `retry`; a server that cannot be reached is StoreUnavailable."""
-        import psycopg
-
-        for attempt in (1, 2):
-            conn = self._connection(role)
-            try:
-                return fn(conn)
-            except (psycopg.OperationalError, psycopg.InterfaceError) as e:
-                self._drop(role, conn)
-                if retry and attempt == 1:
-                    continue  # the server may have restarted: a fresh connection may work
-                raise StoreUnavailable(self._unavailable(e)) from e
-        raise AssertionError("unreachable")
-
-    def _connection(self, role: str):
-        key = _key(role)
-        with self._guard:
-            conn = self._conns.get(key)
-            if conn is not None and not conn.closed:
-                return conn
-        psycopg = _psycopg()
-        try:
-            conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
-            _setup(conn)
-        except psycopg.Error as e:
-            raise StoreUnavailable(self._unavailable(e)) from e
-        with self._guard:
-            self._conns[key] = conn
-        return conn
-
-    def _drop(self, role: str, conn) -> None:
-        with self._guard:
-            if self._conns.get(_key(role)) is conn:
-                del self._conns[_key(role)]
-        with contextlib.suppress(Exception):  # the connection is broken; closing it may fail too
-            conn.close()
-
-    def _unavailable(self, e: Exception) -> str:
-        # psycopg: 'connection failed: connection to server at "h", port 5 failed: Connection refused'
-        lines = str(e).strip().splitlines()
-        reason = lines[0].rsplit("failed: ", 1)[-1].strip() if lines else type(e).__name__
-        reason = redact(reason, url_secrets(self.url))
-        return (
-            f"cannot use the PostgreSQL store at {redact(self.url)} ({reason}); start the server or "
-            "fix ASSISTANT_STORE_URL / --store, then run the command again"
-        )
+        return self._db.use("read", run)
 
     def __enter__(self) -> PostgresStore:
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def _key(role: str):
-    return role if role == "write" else (role, threading.get_ident())
 
 
 def _passage(row) -> Passage:
@@ -424,16 +362,6 @@ def _json(value: dict):
     from psycopg.types.json import Jsonb
 
     return Jsonb(json.loads(json.dumps(value, default=str)))
-
-
-def _psycopg():
-    try:
-        import psycopg
-    except ImportError as e:
-        raise MissingDependency(
-            "the PostgreSQL store needs psycopg and pgvector: pip install 'cited-assistant[scale]'"
-        ) from e
-    return psycopg
 
 
 def _setup(conn) -> None:
