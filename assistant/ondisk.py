@@ -12,8 +12,8 @@ the old mtime (`cp -p`, `rsync -t`, `touch -d`); no program can set ctime (setti
 to now), and a file replaced by a rename has a new inode. A stat taken within RACY_NS of the
 file's last change is not trusted (the clock may not have ticked between that change and a
 second one, as git's "racily clean" rule says), so the next check hashes the file.
-Cost: stat alone when nothing changed; hashing a file when any of the four moved (measured in
-the README, "Keeping the index in step").
+Cost: a stat per file when nothing changed, a hash of each file whose stat moved. Measured on
+1,000 files of 1 MB: 21 ms by stat, 948 ms hashing every file (what "always hash" pays per check).
 """
 
 from __future__ import annotations
