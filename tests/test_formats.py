@@ -395,7 +395,7 @@ def test_each_format_answers_with_an_exact_citation(settings, embedder, scripted
     else:
         make_docx(docs / name)
     index.update(settings, [docs], embedder=embedder)
-    plain = settings.with_(retry_confidence=2.0, extract_confidence=2.0, min_confidence=0.0)
+    plain = settings.with_(max_risk=1.0)
     llm = scripted(replies=[reply])
     answer = Assistant(plain, embedder=embedder, llm=llm, log=lambda m: None).ask(question)
     assert answer.citations, answer
