@@ -60,3 +60,44 @@ def test_a_word_file_without_a_title_uses_its_first_line(tmp_path):
 
 def sample(path: Path) -> Path:
     return make_docx(path, title="Mali gold report")
+
+
+def test_content_controls_and_tracked_insertions_are_read_deletions_are_not(tmp_path):
+    docx = pytest.importorskip("docx")
+    from hostile_files import add_block, run_xml, wml
+
+    d = docx.Document()
+    d.add_paragraph("Gao lies on the Niger.")
+    add_block(
+        d,
+        f"<w:sdt><w:sdtContent><w:p>{run_xml('Kidal is in a content control.')}</w:p></w:sdtContent></w:sdt>",
+    )
+    p = d.add_paragraph("Timbuktu was ")
+    p._p.append(
+        wml(f"<w:ins w:id='1' w:author='A' w:date='2024-01-01T00:00:00Z'>{run_xml('founded ')}</w:ins>")
+    )
+    p._p.append(wml("<w:del w:id='2' w:author='A'><w:r><w:delText>razed </w:delText></w:r></w:del>"))
+    p._p.append(wml(f"<w:sdt><w:sdtContent>{run_xml('in the 12th century.')}</w:sdtContent></w:sdt>"))
+    d.save(str(tmp_path / "controls.docx"))
+    path = tmp_path / "controls.docx"
+    assert ingest.document_text(path).splitlines() == [
+        "Gao lies on the Niger.",
+        "Kidal is in a content control.",
+        "Timbuktu was founded in the 12th century.",
+    ]
+    exact(path, ingest.read_document(path, tmp_path))
+
+
+def test_a_cell_merged_down_is_read_in_each_row_it_spans(tmp_path):
+    docx = pytest.importorskip("docx")
+    d = docx.Document()
+    table = d.add_table(rows=3, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Country", "Tonnes"
+    table.cell(1, 0).merge(table.cell(2, 0)).text = "Mali"
+    table.cell(1, 1).text, table.cell(2, 1).text = "72.2", "66.4"
+    d.save(str(tmp_path / "merged.docx"))
+    assert ingest.document_text(tmp_path / "merged.docx").splitlines() == [
+        "Country | Tonnes",
+        "Mali | 72.2",
+        "Mali | 66.4",
+    ]

@@ -55,3 +55,31 @@ def test_a_web_page_without_a_title_uses_its_first_heading(tmp_path):
     path = tmp_path / "page.htm"
     path.write_bytes(b"<html><body><h1>Barkhane ends</h1><p>France left Mali in 2022.</p></body></html>")
     assert ingest.read_document(path, tmp_path).title == "Barkhane ends"
+
+
+def test_every_article_of_a_page_is_read_in_order(tmp_path):
+    path = tmp_path / "news.html"
+    path.write_text(
+        "<html><body><nav>Home</nav><article><h2>Gao</h2><p>Gao lies on the Niger.</p></article>"
+        "<div class='ad'>Buy now</div><article><h2>Kidal</h2><p>Kidal is in the north."
+        "<article><p>A quoted story, read once.</p></article></p></article></body></html>",
+        encoding="utf-8",
+    )
+    doc = ingest.read_document(path, tmp_path)
+    assert ingest.document_text(path).splitlines() == [
+        "Gao",
+        "Gao lies on the Niger.",
+        "Kidal",
+        "Kidal is in the north.",
+        "A quoted story, read once.",
+    ]
+    assert doc.title == "Gao" and exact(path, doc)
+
+
+def test_main_wins_over_articles_outside_it(tmp_path):
+    path = tmp_path / "page.html"
+    path.write_text(
+        "<body><article><p>A teaser outside the main part.</p></article>"
+        "<main><article><p>The story.</p></article><article><p>Its sequel.</p></article></main></body>"
+    )
+    assert ingest.document_text(path).splitlines() == ["The story.", "Its sequel."]

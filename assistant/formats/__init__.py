@@ -138,8 +138,10 @@ def read(fmt: Format, data: bytes, path: Path, limits: Limits) -> Parsed:
     """`fmt`'s reader on `data`, with the reader's libraries recorded. A BadDocument from the
     reader is re-raised naming the file, control characters escaped: one line, whatever the
     file is called."""
+    budget = Budget(limits)
     try:
-        parsed = fmt.reader()(data, path, Budget(limits))
+        parsed = fmt.reader()(data, path, budget)
+        budget.check_time()  # a reader with few parts looks at the clock only here
     except BadDocument as e:
         raise BadDocument(printable(f"{path}: {e}")) from e
     versions = library_versions()

@@ -1,7 +1,8 @@
 """A Word file -> its text: paragraphs, headings and table rows, one a line, in order; its title.
 
-python-docx opens the package (after the zip's declared sizes are checked against
-`Settings.max_unpacked_bytes`: a zip bomb is refused before anything is inflated), and the body
+python-docx opens the package once the zip is known not to be a bomb (its declared sizes within
+`Settings.max_unpacked_bytes`, each part inflating, counted as a stream, to no more than it
+declares: `_check_zip`), and the body
 is read from its XML in document order, content controls (`w:sdt`) and tracked insertions
 (`w:ins`) included, tracked deletions left out. A run a reader cannot see is left out:
 formatted hidden (`w:vanish`) directly or through its character or paragraph style, under
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from pathlib import Path
 
 from ..errors import BadDocument
@@ -63,14 +65,53 @@ def read(data: bytes, path: Path, budget: Budget) -> Parsed:
 
 
 def _check_zip(data: bytes, budget: Budget) -> None:
-    """Refuse a package whose parts declare more than the budget, before inflating any. The
-    declaration binds: Python's zipfile stops inflating a part at its declared size (and then
-    fails its CRC check), so python-docx can never hold more than the sum checked here."""
+    """Refuse a zip bomb without inflating it whole. First the parts' declared sizes, before
+    anything is inflated; then each part is inflated as a stream, 64 KB at a time and counted,
+    and refused once it passes its declared size: a forged header can understate a part (and
+    even match its CRC to the part's start), and python-docx, through zipfile, would then
+    inflate all of it into memory before cutting it to the size declared."""
     try:
         parts = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, ValueError, OSError) as e:
         raise BadDocument(f"not a readable Word .docx file ({type(e).__name__}); re-save it as .docx") from e
     budget.check_unpacked(sum(p.file_size for p in parts))
+    for part in parts:
+        if _inflated(data, part, budget) > part.file_size:
+            raise BadDocument(
+                f"the part {part.filename} inflates to more than the file declares (the size "
+                "Settings.max_unpacked_bytes is checked against), as a zip bomb does; this is not "
+                "a file Word wrote: index the original document instead"
+            )
+
+
+def _inflated(data: bytes, part: zipfile.ZipInfo, budget: Budget) -> int:
+    """How many bytes the part inflates to, counted in a stream and stopped just past its
+    declared size (so never more than 64 KB over it in memory)."""
+    at = part.header_offset
+    if data[at : at + 4] != b"PK\x03\x04" or part.compress_type not in (
+        zipfile.ZIP_STORED,
+        zipfile.ZIP_DEFLATED,
+    ):
+        raise BadDocument("not a readable Word .docx file (a part Word does not write); re-save it as .docx")
+    start = (
+        at
+        + 30
+        + int.from_bytes(data[at + 26 : at + 28], "little")
+        + int.from_bytes(data[at + 28 : at + 30], "little")
+    )
+    packed = memoryview(data)[start : start + part.compress_size]
+    if part.compress_type == zipfile.ZIP_STORED:
+        return len(packed)
+    inflate, size, step = zlib.decompressobj(-zlib.MAX_WBITS), 0, 1 << 16
+    for k in range(0, len(packed), step):
+        chunk: bytes | memoryview = packed[k : k + step]
+        while chunk and size <= part.file_size:
+            budget.tick()
+            size += len(inflate.decompress(chunk, step))
+            chunk = inflate.unconsumed_tail
+        if size > part.file_size:
+            break
+    return size
 
 
 class _Looks:

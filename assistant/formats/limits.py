@@ -47,7 +47,7 @@ class Budget:
             self.check_time()
 
     def check_time(self) -> None:
-        if self._clock() > self._deadline:
+        if self._clock() >= self._deadline:
             raise BadDocument(
                 f"reading took over {self.limits.seconds:g} s (Settings.max_read_seconds); "
                 "split the document or raise the limit"

@@ -157,8 +157,8 @@ class Visibility:
             self.state = replace(s, clip=_intersect(s.clip, box) if s.clip else box)
         opaque = s.fill_alpha >= OPAQUE and s.normal_blend and s.fill != NOTHING
         if box and op in _FILL and opaque and self.rect_path and _rectangle(self.path, box):
-            self.fills.add(self.order, self.space, box, s.fill)
             self.order += 1
+            self.fills.add(self.order, self.space, box, s.fill)
         self.path, self.rect_path, self.clipping = [], True, False
 
     # --- judging one text-showing operator -------------------------------------------------------------
