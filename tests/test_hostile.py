@@ -533,6 +533,10 @@ HIDDEN_HTML = {
     "child-selector": ('<div class="box"><p>{}</p></div>', "div.box > p { display: none }"),
     "media-screen-rule": ('<p class="m">{}</p>', "@media screen { .m { display: none !important } }"),
     "inline-visibility-hidden": ('<span style="visibility:hidden">{}</span>', ""),
+    "absolute-inside-an-off-screen-box": (
+        '<div style="position:absolute; top:-5000px"><p style="position:absolute; top:10px">{}</p></div>',
+        "",
+    ),
 }
 VISIBLE_HTML = {
     "plain": ("<p>{}</p>", ""),
@@ -552,6 +556,15 @@ VISIBLE_HTML = {
     ),
     "print-only-rule": ('<p class="p">{}</p>', "@media print { .p { display: none } }"),
     "hover-rule": ('<p class="h">{}</p>', ".h:hover { display: none }"),
+    # a menu drawn by a fixed box inside a closed (zero-width) overlay: fixed boxes escape clips
+    "fixed-inside-a-zero-width-box": (
+        '<div class="overlay"><div style="position:fixed; width:220px">{}</div></div>',
+        ".overlay { position: fixed; width: 0; overflow-x: hidden }",
+    ),
+    "absolute-inside-a-static-zero-height-box": (
+        '<div style="height:0; overflow:hidden"><p style="position:absolute">{}</p></div>',
+        "",
+    ),
 }
 
 

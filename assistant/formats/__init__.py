@@ -9,9 +9,10 @@ command's help, the web app's file picker and the eval's source reader all read 
     ('web page', '.docx, .html, .md, .pdf or .txt')
 
     text.py  .txt .md   the file decoded as UTF-8, unchanged
-    pdf.py   .pdf       pypdf's text of each page; text a reader cannot see (pdf_hidden.py) and
-                        running headers returned as excluded spans
-    html.py  .html .htm a saved web page's readable text, one block a line
+    pdf.py   .pdf       pypdf's text of each page; text a reader cannot see (pdf_hidden.py,
+                        pdf_resources.py) and running headers returned as excluded spans
+    html.py  .html .htm a saved web page's readable text, one block a line; css.py reads the
+                        page's <style> rules that can hide text
     docx.py  .docx      a Word file's paragraphs, headings and table rows, one a line
     looks.py            when text counts as unseen (colour, opacity, size), for every reader
     limits.py           what one document may cost (size, pages, nesting, unpacked parts, time)

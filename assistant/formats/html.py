@@ -94,6 +94,9 @@ class _Look:
     background: RGB | None = WHITE  # None: an image or an unknown colour, not judged
     opacity: float = 1.0  # the product down the tree
     visible: bool = True  # `visibility`, which a child may set back to visible
+    # inside a box moved off-screen or clipped to nothing: "static" when that box is not
+    # positioned (an absolutely positioned child escapes it), "positioned" when it is
+    clipped: str | None = None
 
 
 def _drop_unseen(soup, sheet: Sheet, budget: Budget) -> None:
@@ -105,7 +108,7 @@ def _drop_unseen(soup, sheet: Sheet, budget: Budget) -> None:
             if isinstance(child, Tag):
                 budget.tick()
                 style = sheet.style(child)
-                if child.name in _DROP or _hidden(child, style):
+                if child.name in _DROP or _not_displayed(child, style):
                     gone.append(child)
                 else:
                     stack.append((child, _look(style, look)))
@@ -117,17 +120,27 @@ def _drop_unseen(soup, sheet: Sheet, budget: Budget) -> None:
         string.extract()
 
 
-def _hidden(el, style: dict[str, str]) -> bool:
-    """Whether the element and all it holds are out of sight: not displayed, off-screen or
-    clipped to nothing."""
+def _not_displayed(el, style: dict[str, str]) -> bool:
+    """Whether the element and all it holds are not on the page at all."""
     attrs = el.attrs or {}
     if "hidden" in attrs or str(attrs.get("aria-hidden", "")).lower() == "true":
         return True
-    if style.get("display", "").strip().lower() == "none":
-        return True
-    em = _font_px(style, 16.0)
-    if _offscreen(style, em):
-        return True
+    return style.get("display", "").strip().lower() == "none"
+
+
+def _clipped(style: dict[str, str], parent: str | None, em: float) -> str | None:
+    """Whether the element's box is off-screen or clipped to nothing, or inside such a box:
+    a fixed box escapes every clip, an absolute one the clip of a box that is not positioned."""
+    position = style.get("position", "").strip().lower()
+    positioned = position in ("absolute", "fixed", "relative", "sticky")
+    if _offscreen(style, em) or _boxed_to_nothing(style, em):
+        return "positioned" if positioned else "static"
+    if position == "fixed" or (position == "absolute" and parent == "static"):
+        return None
+    return "positioned" if parent and positioned else parent
+
+
+def _boxed_to_nothing(style: dict[str, str], em: float) -> bool:
     overflow = {style.get(k, "").strip().lower() for k in ("overflow", "overflow-x", "overflow-y")}
     if overflow & {"hidden", "clip"}:
         sizes = [_length(style.get(k, ""), em) for k in ("height", "max-height", "width", "max-width")]
@@ -157,7 +170,8 @@ def _offscreen(style: dict[str, str], em: float) -> bool:
 
 
 def _look(style: dict[str, str], parent: _Look) -> _Look:
-    look = replace(parent, font_px=_font_px(style, parent.font_px))
+    font_px = _font_px(style, parent.font_px)
+    look = replace(parent, font_px=font_px, clipped=_clipped(style, parent.clipped, font_px))
     visibility = style.get("visibility", "").strip().lower()
     if visibility in ("hidden", "collapse", "visible"):
         look = replace(look, visible=visibility == "visible")
@@ -190,7 +204,7 @@ def _background(value: str, under: RGB | None) -> RGB | None:
 
 def _seen(look: _Look) -> bool:
     """Whether text with this look can be seen (on a known background)."""
-    if not look.visible or look.font_px < TINY_PT * 4 / 3 or look.opacity < 0.05:
+    if not look.visible or look.clipped or look.font_px < TINY_PT * 4 / 3 or look.opacity < 0.05:
         return False
     if look.colour is None or look.background is None:
         return True
