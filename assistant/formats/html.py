@@ -50,7 +50,7 @@ class _Soup(BeautifulSoup):
         self._budget = budget
         super().__init__(data, "html.parser")
 
-    def pushTag(self, tag) -> None:  # noqa: N802 - bs4's name
+    def pushTag(self, tag) -> None:  # bs4's own hook, called for each tag it opens
         self._budget.tick()
         self._budget.check_depth(len(self.tagStack))
         super().pushTag(tag)

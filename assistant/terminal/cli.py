@@ -219,12 +219,12 @@ def show_answer(assistant, question: str, history=(), status=None, sources=None)
 def index(paths, rebuild, strict, index_dir):
     """Add or update files and folders in the index.
 
-    Reads {formats} files. Unchanged files keep their vectors; files that are gone are dropped. With no PATH,
-    the seeds folder is indexed. --rebuild re-reads every indexed file wherever it lives,
-    and recovers the list of files from the data of an index whose manifest is damaged.
-    Each file skipped (unsupported type, empty) or failed (unreadable) is named with its
-    reason; the exit code is 1 only when none of the files asked for could be indexed
-    (or, with --strict, when any was skipped or failed).
+    Reads {formats} files. Unchanged files keep their vectors; files that are
+    gone are dropped. With no PATH, the seeds folder is indexed. --rebuild re-reads every
+    indexed file wherever it lives, and recovers the list of files from the data of an
+    index whose manifest is damaged. Each file skipped (unsupported type, empty) or failed
+    (unreadable) is named with its reason; the exit code is 1 only when none of the files
+    asked for could be indexed (or, with --strict, when any was skipped or failed).
 
     Example usage:
 
