@@ -87,10 +87,28 @@ def _touch(folder: Path, suffix: str) -> Path:
 def test_formats_and_the_cli_help_import_no_reader_library():
     code = (
         "import sys, assistant.formats, assistant.config, assistant.terminal.cli; "
+        "assistant.config.Settings().index_fingerprint(); "
         "print(sorted(m for m in ('pypdf', 'bs4', 'docx') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("module", ["config", "formats/__init__", "formats/limits", "formats/looks"])
+def test_config_and_the_table_import_neither_ingest_nor_each_other_in_a_circle(module):
+    """config imports formats (versions, limits); ingest imports both; nothing imports back."""
+    import ast
+
+    tree = ast.parse((TESTS.parent / "assistant" / f"{module}.py").read_text())
+    imported = {
+        (node.module or "") + "." + alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert not any("ingest" in name for name in imported)
+    back = any(name.startswith(("config.", ".config", "..config")) for name in imported)
+    assert module == "config" or not back
 
 
 # --- bad input: one line each -------------------------------------------------------------------------------
