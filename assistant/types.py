@@ -23,6 +23,7 @@ stay in the page text but inside no passage, so they never become evidence.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import Enum
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,26 @@ class Timings:
     generations: int = 0  # model replies written for this answer (a second one is a retry)
 
 
+class Reason(Enum):
+    """Why an answer was declined. Each member's value is its plain words, which the terminal,
+    the web chat and the eval all show; `{detail}` is filled from `Checks.detail`.
+
+    >>> Reason.WRONG_KIND.words("date")
+    "the model's answer does not give the date asked for"
+    """
+
+    NO_RELEVANT_PASSAGE = "no passage in the documents is close enough to the question"
+    MODEL_DECLINED = "the model did not find the answer in the passages it read"
+    NO_SUPPORTED_CITATION = (
+        "the model's answer could not be traced to the passages it read, so it is not shown"
+    )
+    WRONG_KIND = "the model's answer does not give the {detail} asked for"
+    LOW_CONFIDENCE = "the confidence that the documents answer this is low ({detail})"
+
+    def words(self, detail: str = "") -> str:
+        return self.value.format(detail=detail)
+
+
 @dataclass(frozen=True)
 class Checks:
     """What the checks did between the model's raw reply and the answer the user sees."""
@@ -103,19 +124,91 @@ class Checks:
     added: int = 0  # sentences without a marker given the passage that supports them
     salvaged: int = 0  # unsupported details cut from sentences whose rest is supported
     extracted: bool = False  # the answer quotes the best evidence sentence: the model gave none
-    abstain_reason: str | None = None  # why the answer was declined, in plain words
+    reason: Reason | None = None  # why the answer was declined; None when it was not
+    detail: str = ""  # what fills the reason's words (the kind asked for, the confidence)
+
+    @property
+    def abstain_reason(self) -> str | None:
+        """Why the answer was declined, in plain words; None when it was not."""
+        return self.reason.words(self.detail) if self.reason else None
+
+    @property
+    def why(self) -> str:
+        """Why the answer was declined, as a sentence ("" when it was not)."""
+        words = self.abstain_reason
+        return f"{words[0].upper()}{words[1:]}." if words else ""
+
+    def to_json(self) -> dict:
+        data = {k: v for k, v in asdict(self).items() if k != "reason"}
+        data["reason"] = self.reason.name.lower() if self.reason else None
+        data["abstain_reason"] = self.abstain_reason
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> Checks:
+        """`to_json`'s output read back; also the free-text reasons stored before `Reason`.
+
+        >>> Checks.from_json({"abstain_reason": "the answer does not give the date asked for"}).why
+        "The model's answer does not give the date asked for."
+        """
+        known = {f: data[f] for f in cls.__dataclass_fields__ if f in data and f not in ("reason", "detail")}
+        name, detail = data.get("reason"), str(data.get("detail") or "")
+        if name:
+            return cls(**known, reason=Reason[str(name).upper()], detail=detail)
+        reason, detail = _legacy_reason(data.get("abstain_reason"))
+        return cls(**known, reason=reason, detail=detail)
+
+
+def _legacy_reason(text: str | None) -> tuple[Reason | None, str]:
+    """A reason stored as free text (history and eval results written before `Reason`)."""
+    import re
+
+    if not text:
+        return None, ""
+    fixed = {"no relevant passage": Reason.NO_RELEVANT_PASSAGE, "model declined": Reason.MODEL_DECLINED}
+    if text in fixed:
+        return fixed[text], ""
+    if m := re.match(r"the answer does not give the (.+) asked for", text):
+        return Reason.WRONG_KIND, m.group(1)
+    if m := re.match(r"low confidence \((.+?)\)", text):
+        return Reason.LOW_CONFIDENCE, m.group(1)
+    return Reason.NO_SUPPORTED_CITATION, ""
 
 
 @dataclass(frozen=True)
 class Signals:
-    """What is measured about a question before its answer is shown (decide.py)."""
+    """What is measured about a question and its draft before the gate decides (gate.FEATURES)."""
 
-    refusal: float | None  # the model's probability that its reply opens as the refusal
-    relevance: float  # best cosine similarity of a retrieved passage to the question
-    coverage: float  # best share of the question's content words in one evidence item
-    typed: float  # 1 when some evidence item holds the kind of answer asked for (or none is asked)
+    refusal: float | None = None  # P(NONE): the pointer's probability that no source answers
+    relevance: float = 0.0  # best cosine similarity of a retrieved passage to the question
+    coverage: float = 0.0  # best share of the question's content words in one evidence item
+    typed: float = 0.0  # share of the question's words in the best evidence of the kind asked for
     verified: float | None = None  # the model's P(yes) that its answer is stated in the sources
     certainty: float | None = None  # geometric mean probability of the answer's tokens
+    pointer: tuple[float, ...] = ()  # P(NONE), P([1]), ..., P([n]): the pointer's distribution
+    pointed: float | None = None  # the pointer's probability of the chosen source(s)
+    margin: float = 0.0  # best retrieval cosine minus the second best
+    support: float | None = None  # the weakest citation's support score
+    words: int | None = None  # the answer's length in words
+    relation: float | None = None  # the cited sentence carries the question's relation (0-1)
+    specifics: float | None = None  # share of the answer's names/numbers/dates a cited sentence holds
+    parts: float | None = None  # share of the question's parts the answer answers
+
+    @property
+    def none(self) -> float | None:
+        return self.refusal
+
+    def features(self) -> dict:
+        """The values the gate reads, by name (gate.FEATURES)."""
+        return {**asdict(self), "none": self.refusal}
+
+
+class Outcome(Enum):
+    """What the user is shown."""
+
+    ANSWER = "answer"  # a checked answer with its citations
+    CLOSEST = "closest"  # "the documents may not answer this", with the closest passages cited
+    DECLINED = "declined"  # "the documents do not answer this question"
 
 
 @dataclass(frozen=True)
@@ -130,14 +223,24 @@ class Answer:
     search_query: str = ""  # the standalone question used for retrieval
     evidence: tuple[Evidence, ...] = ()
     checks: Checks = field(default_factory=Checks)
-    confidence: float | None = None  # 0-1: how likely the documents answer the question
+    confidence: float | None = None  # 0-1: the gate's probability that the answer is right
     signals: Signals | None = None  # what `confidence` was computed from
+    outcome: Outcome | None = None  # None: ANSWER unless abstained, else DECLINED
+    draft: str = ""  # the checked draft the gate judged (shown only when the outcome is ANSWER)
+    draft_citations: tuple[Citation, ...] = ()  # its citations
+
+    @property
+    def shown(self) -> Outcome:
+        if self.outcome is not None:
+            return self.outcome
+        return Outcome.DECLINED if self.abstained else Outcome.ANSWER
 
     def to_json(self) -> dict:
         """The answer as plain JSON-ready data (what `assistant ask --json` prints)."""
         return {
             "question": self.question,
             "answer": self.answer,
+            "outcome": self.shown.value,
             "abstained": self.abstained,
             "confidence": self.confidence,
             "citations": [c.to_dict() for c in self.citations],
@@ -145,6 +248,7 @@ class Answer:
             "timings": asdict(self.timings),
             "raw_answer": self.raw_answer,
             "search_query": self.search_query,
-            "checks": asdict(self.checks),
+            "checks": self.checks.to_json(),
             "signals": asdict(self.signals) if self.signals else None,
+            "draft": {"answer": self.draft, "citations": [c.to_dict() for c in self.draft_citations]},
         }

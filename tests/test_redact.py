@@ -66,19 +66,22 @@ def test_where_and_collections_show_no_password(tmp_path):
     assert rows[0]["folder"] == index.where(s) and collection.names(s) == []
 
 
+class Store:
+    """What `report.run_meta` reads of the store: its manifest and count."""
+
+    def manifest(self):
+        return {"settings": {"format": 3}}
+
+    def count(self):
+        return 3
+
+
 class Indexed:
-    """What `report.run_meta` reads of an assistant: its index's manifest and count."""
+    """What `report.run_meta` reads of an assistant: its resources' store and model name."""
 
-    model_name = "scripted"
-
-    class index:  # noqa: N801  (an attribute, as Assistant.index is)
-        @staticmethod
-        def manifest():
-            return {"settings": {"format": 3}}
-
-        @staticmethod
-        def count():
-            return 3
+    class resources:  # noqa: N801  (an attribute, as Assistant.resources is)
+        store = Store()
+        model_name = "scripted"
 
 
 def test_an_eval_report_holds_no_password_in_any_file(tmp_path):

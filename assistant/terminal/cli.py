@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 
+from .. import formats
 from ..config import from_env
-from ..errors import AssistantError
+from ..errors import AssistantError, printable
 
 
 class Group(click.Group):
@@ -23,6 +24,12 @@ class Group(click.Group):
             return super().invoke(ctx)
         except AssistantError as e:
             raise click.ClickException(str(e)) from e
+
+
+def naming_formats(f):
+    """A command whose help says "{formats}" names the formats of the table (formats/)."""
+    f.__doc__ = (f.__doc__ or "").replace("{formats}", formats.described())
+    return f
 
 
 def settings_options(f):
@@ -126,6 +133,7 @@ def ask(question, as_json, docs, model, top_k, index_dir):
         assistant ask --json "When did France withdraw?" | jq .citations
         assistant ask --collection reports --doc reports/q3.pdf "What did Q3 cost?"
     """
+    from .. import documents
     from ..answer import Assistant
     from . import live
 
@@ -133,19 +141,20 @@ def ask(question, as_json, docs, model, top_k, index_dir):
     settings, model = make_settings(index_dir, top_k, model)
     assistant = Assistant(settings, model=model, log=status.log)
     q = assistant.check_question(" ".join(question))  # fail fast, before loading anything
-    assistant.model_path()  # a missing or broken model file fails here, in one line
+    resources = assistant.resources
+    resources.model_path()  # a missing or broken model file fails here, in one line
     with status.show("Loading the index..."):
-        assistant.refresh()  # files changed since indexing: re-index them, so offsets match
-        _ = assistant.index  # a missing or damaged index fails here, before a model loads
+        documents.refresh(resources)  # files changed since indexing: re-index them, so offsets match
+        _ = resources.store  # a missing or damaged index fails here, before a model loads
     sources = _indexed_names(docs, assistant, index_dir) if docs else None
-    loader = assistant.preload()
+    loader = resources.preload()
     if as_json:
         answer = assistant.ask(q, sources=sources)
     else:
         answer = show_answer(assistant, q, status=status, sources=sources)
     if answer.timings.first_token_s is None:  # declined before the model was needed:
         loader.join()  # still report a model that cannot load, now rather than next time
-        _ = assistant.llm
+        _ = resources.llm
     if as_json:
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
 
@@ -158,6 +167,7 @@ def show_answer(assistant, question: str, history=(), status=None, sources=None)
     file only the checked answer is printed, so the output holds no unchecked words. A status
     line on stderr covers the wait for the first word.
     """
+    from ..changes import change_note
     from . import live, render
 
     out = render.style_for(sys.stdout)
@@ -182,7 +192,7 @@ def show_answer(assistant, question: str, history=(), status=None, sources=None)
     if draft is not None and not draft.erase():
         click.echo(render.heading("Checked answer:", out))
     click.echo(render.answer_text(answer, out))
-    note = render.change_note(answer, draft.text if draft else "")
+    note = change_note(answer, draft.text if draft else "")
     if note:
         click.echo(render.note(note, out))
     click.echo(render.sources_text(answer, out))
@@ -208,15 +218,16 @@ def show_answer(assistant, question: str, history=(), status=None, sources=None)
     help="Index folder (default: ./index of the project, or $ASSISTANT_INDEX).",
 )
 @store_option
+@naming_formats
 def index(paths, rebuild, strict, index_dir):
-    """Add or update files and folders (.txt, .md, .pdf) in the index.
+    """Add or update files and folders in the index.
 
-    Unchanged files keep their vectors; files that are gone are dropped. With no PATH,
-    the seeds folder is indexed. --rebuild re-reads every indexed file wherever it lives,
-    and recovers the list of files from the data of an index whose manifest is damaged.
-    Each file skipped (unsupported type, empty) or failed (unreadable) is named with its
-    reason; the exit code is 1 only when none of the files asked for could be indexed
-    (or, with --strict, when any was skipped or failed).
+    Reads {formats} files. Unchanged files keep their vectors; files that are
+    gone are dropped. With no PATH, the seeds folder is indexed. --rebuild re-reads every
+    indexed file wherever it lives, and recovers the list of files from the data of an
+    index whose manifest is damaged. Each file skipped (unsupported type, empty) or failed
+    (unreadable) is named with its reason; the exit code is 1 only when none of the files
+    asked for could be indexed (or, with --strict, when any was skipped or failed).
 
     Example usage:
 
@@ -237,11 +248,11 @@ def index(paths, rebuild, strict, index_dir):
     done = ("added", report.added), ("changed", report.changed), ("rebuilt", report.rebuilt)
     for label, names in (*done, ("removed", report.removed)):
         for name in names:
-            click.echo(f"{label}: {name}")
+            click.echo(f"{label}: {printable(name)}")  # a file name cannot forge a report line
     skipped, failed = render.index_problems(report)
     for label, problems in (("skipped", skipped), ("failed", failed)):
         for name, why in problems:
-            click.echo(f"{label}: {name} ({why})", err=True)
+            click.echo(f"{label}: {printable(name)} ({printable(why)})", err=True)
     click.echo(render.index_summary(report, len(skipped), len(failed)))
     if (skipped or failed) and (strict or not _indexed_any(settings, paths, report)):
         sys.exit(1)
@@ -330,7 +341,7 @@ def _indexed_assistant(index_dir):
 
     settings, _ = make_settings(index_dir)
     assistant = Assistant(settings)
-    _ = assistant.index  # no index there: one line that says how to build it
+    _ = assistant.resources.store  # no index there: one line that says how to build it
     return assistant
 
 
@@ -608,13 +619,14 @@ def search(query, as_json, top_k, index_dir):
         assistant search "Operation Barkhane"
         assistant search --json -k 3 "Who leads the junta?" | jq '.passages[].source'
     """
+    from .. import documents
     from ..answer import Assistant
     from . import render
 
     settings, _ = make_settings(index_dir)
     assistant = Assistant(settings)
     q = assistant.check_question(" ".join(query))
-    assistant.refresh()  # files changed since indexing: re-index them, so the spans match
+    documents.refresh(assistant.resources)  # files changed since indexing: re-index them, so the spans match
     hits, _ = assistant.retrieve(q, k=top_k)
     passages = [_passage_json(rank, hit) for rank, hit in enumerate(hits[:top_k], 1)]
     if as_json:
@@ -659,6 +671,7 @@ def chat(model, top_k, index_dir):
         assistant chat
         printf 'Who leads the junta?\\nWhen did he postpone the vote?\\n' | assistant chat
     """
+    from .. import documents
     from ..answer import Assistant
     from ..web.session import Session  # pure Python: the conversation the web chat keeps too
     from . import live
@@ -666,11 +679,12 @@ def chat(model, top_k, index_dir):
     status = live.Status()
     settings, model = make_settings(index_dir, top_k, model)
     assistant = Assistant(settings, model=model, log=status.log)
-    assistant.model_path()  # a missing or broken model file fails here, in one line
+    resources = assistant.resources
+    resources.model_path()  # a missing or broken model file fails here, in one line
     with status.show("Loading the index..."):
-        assistant.refresh()
-        _ = assistant.index  # a missing or damaged index fails here, before a model loads
-    assistant.preload()
+        documents.refresh(resources)
+        _ = resources.store  # a missing or damaged index fails here, before a model loads
+    resources.preload()
     interactive = sys.stdin.isatty()
     if interactive:
         click.echo("Ask a question (an empty line ends the conversation).", err=True)

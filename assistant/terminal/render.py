@@ -20,6 +20,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import printable
 from ..types import Answer
 
 
@@ -87,7 +88,7 @@ def sources_text(answer: Answer, style: Style = PLAIN) -> str:
         f"({sure}{answer.model}; first token {t.first_token_s} s, total {t.total_s} s)", style, "dim"
     )
     if answer.abstained:
-        lines = ["", line(f"Why: {answer.checks.abstain_reason or 'declined'}.", style)]
+        lines = ["", line(f"Why: {answer.checks.why or 'declined.'}", style)]
         lines += _passages_read(answer, style)
         return "\n".join([*lines, "", footer])
     lines = ["", line("Sources:", style, "bold")]
@@ -186,32 +187,6 @@ def _console(width: int):
     return Console(width=width, force_terminal=True, color_system="standard", highlight=False)
 
 
-# --- what the checks changed ----------------------------------------------------------------
-def change_note(answer: Answer, draft: str) -> str:
-    """One line on what the checks changed in the streamed draft; "" when nothing did.
-
-    >>> from assistant.types import Timings
-    >>> change_note(Answer("q", "In 2014 [1].", False, (), "m", Timings()), "In 2014 [1].")
-    ''
-    """
-    if not draft.strip() or " ".join(draft.split()) == " ".join(answer.answer.split()):
-        return ""
-    c = answer.checks
-    if answer.abstained:
-        return f"The draft was withdrawn: {c.abstain_reason or 'declined'}."
-    done = [
-        (c.replaced, "citation(s) moved to the passage that says it"),
-        (c.salvaged, "detail(s) removed: not in the sources"),
-        (c.unsupported, "claim(s) that no passage confirms"),
-        (c.added, "citation(s) added"),
-        (c.invalid + c.repeated, "invalid or repeated marker(s) dropped"),
-    ]
-    said = "; ".join(f"{n} {what}" for n, what in done if n)
-    if c.extracted:
-        said = "the answer quotes the best passage: the model gave none"
-    return f"Checked: {said or 'the draft was corrected'}."
-
-
 # --- indexing ------------------------------------------------------------------------------------
 EMPTY = "the file is empty"  # ingest's reason for a file with no text: skipped, not failed
 
@@ -236,7 +211,12 @@ def index_problems(report) -> tuple[list[tuple[str, str]], list[tuple[str, str]]
 
 
 def _without_name(message: str, name: str) -> str:
-    """ "seeds/a.txt: the file is empty; ..." -> "the file is empty; ..." (the name is shown apart)."""
+    """ "seeds/a.txt: the file is empty; ..." -> "the file is empty; ..." (the name is shown apart).
+    Messages print names escaped (`errors.printable`), and a name may itself hold ": "."""
+    shown = printable(name)
+    at = message.find(f"{shown}: ")
+    if at == 0 or (at > 0 and message[:at].endswith("/") and " " not in message[:at]):
+        return message[at + len(shown) + 2 :]
     head, sep, rest = message.partition(": ")
     return rest if sep and (head == name or head.endswith(name) or name.endswith(head)) else message
 

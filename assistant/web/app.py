@@ -42,6 +42,8 @@ from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no telemetry calls
 
+from .. import documents  # noqa: E402
+from ..answer import Assistant  # noqa: E402
 from ..errors import AssistantError, BadDocument, BadQuestion, MissingDependency  # noqa: E402
 
 try:
@@ -49,7 +51,8 @@ try:
 except ImportError as e:
     raise MissingDependency("the web chat needs gradio: pip install 'cited-assistant[web]'") from e
 
-from ..ingest import SUPPORTED, source_name  # noqa: E402
+from .. import formats  # noqa: E402
+from ..ingest import source_name  # noqa: E402
 from . import highlight as hl  # noqa: E402
 from . import history as hist
 from . import routes, uploads
@@ -179,8 +182,10 @@ class WebApp:
         name = name if name in self.collection_names() else ""
         with self._assistants_lock:
             if name not in self._assistants:
-                other = self.assistant.sibling(self._settings(name))
-                other.refresh()  # as warm_up does for the default one: citations match the files
+                other = Assistant(resources=self.assistant.resources.sibling(self._settings(name)))
+                documents.refresh(
+                    other.resources
+                )  # as warm_up does for the default one: citations match the files
                 self._assistants[name] = other
             return self._assistants[name]
 
@@ -487,13 +492,7 @@ class WebApp:
 
     def model_info(self) -> str:
         a = self.assistant
-        return f"**Model:** `{a.model_name}`"
-
-
-def _kinds() -> str:
-    """'.docx, .html, .md, .pdf or .txt': the readable kinds, without their aliases."""
-    kinds = sorted(SUPPORTED - {".htm", ".markdown"})
-    return ", ".join(kinds[:-1]) + f" or {kinds[-1]}" if len(kinds) > 1 else kinds[0]
+        return f"**Model:** `{a.resources.model_name}`"
 
 
 def _when(seconds: float) -> str:
@@ -627,9 +626,9 @@ def _sidebar(app: WebApp):
         delete_conv = gr.Button("Delete this conversation", size="sm", elem_id="history-delete")
         gr.Markdown("### Documents")
         files = gr.File(
-            label=f"Add {_kinds()} files (up to {app.upload_limit // 2**20} MB each)",
+            label=f"Add {formats.listing()} files (up to {app.upload_limit // 2**20} MB each)",
             file_count="multiple",
-            file_types=sorted(SUPPORTED),
+            file_types=sorted(formats.SUFFIXES),
             type="filepath",
             elem_id="upload",
             height=120,
@@ -731,7 +730,5 @@ def warm_up(assistant, log=lambda msg: print(msg, file=sys.stderr)) -> None:
     also the slowest. In this thread: llama.cpp silences stdout while it loads, which would
     swallow the address printed meanwhile."""
     log("Loading the index, the embedder and the model...")
-    assistant.refresh()  # files changed since indexing are re-indexed before anyone asks
-    assistant.retriever.bm25()
-    assistant.embedder.embed_query("warm up")
-    assistant.warm_up()  # caches the fixed start of the answer prompt in the model
+    documents.refresh(assistant.resources)  # files changed since indexing are re-indexed before anyone asks
+    assistant.resources.warm_up()  # index, embedder, and the model with the fixed prompt cached
