@@ -374,14 +374,14 @@ def test_assistant_index_killed_mid_write_leaves_postgres_as_it_was(url, tmp_pat
 @pytest.mark.slow
 def test_retrieval_eval_scores_the_same_on_both_stores(url, tmp_path):
     """`assistant index` and `assistant eval --retrieval-only` with --store and with --index:
-    recall@5 within 0.03 of each other."""
+    the same recall@5 (the same BM25 in both; dense search exact on the seeds' 116 passages)."""
     recalls = []
     for where in (["--index", str(tmp_path / "index")], ["--store", url]):
         run_cli("index", *where)
         out = run_cli("eval", "--retrieval-only", "--json", "--out", str(tmp_path / "results"), *where)
         recalls.append(find(json.loads(out), "recall@5"))
     print("recall@5 folder, postgres:", recalls)
-    assert recalls[0] is not None and abs(recalls[0] - recalls[1]) <= 0.03, recalls
+    assert recalls[0] is not None and recalls[0] == recalls[1], recalls
 
 
 @pytest.mark.slow
