@@ -118,11 +118,11 @@ def test_ask_with_sources_shows_the_model_only_those_documents(two):
     llm = ScriptedLLM(reply="Goita postponed the vote [1].")
     a = Assistant(s, embedder=HashEmbedder(), llm=llm, log=lambda m: None)
     a.ask("When did Operation Serval become Operation Barkhane?", sources=["seeds/junta.md"])
-    prompt = llm.prompts[0][-1]["content"]
+    prompt = llm.prompts[0][-3]["content"]  # the sources, in the pointer's turn
     assert "Goita" in prompt and "Barkhane in August 2014" not in prompt
     llm.prompts.clear()
     a.ask("When did Operation Serval become Operation Barkhane?")  # no filter: all documents
-    assert "Barkhane in August 2014" in llm.prompts[0][-1]["content"]
+    assert "Barkhane in August 2014" in llm.prompts[0][-3]["content"]
 
 
 def test_ask_with_an_unknown_source_fails_before_any_model_call(two):
