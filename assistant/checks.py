@@ -128,7 +128,7 @@ _TYPES = [
         re.compile(
             r"\bwhat (was|is|were|are) the (\w+ )?names? of\b|^\W*(who|whom|whose)\b"
             r"|^\W*name (the|two|three|four|five|all|both|each)\b"
-            rf"|\b(which|what)\s+{_BETWEEN}{{0,3}}?({_BODIES})\b",
+            rf"|\b(which|what)\s+{_BETWEEN}{{0,3}}?(?:{_BODIES})s?\b",
             re.I,
         ),
     ),
@@ -141,7 +141,11 @@ _DESCRIBE = re.compile(
 _ORIGIN = re.compile(
     r"^\W*where\b.*\b(come|came|comes) from\b|^\W*where\b.*\b(originate|get (its|their|the) name)", re.I
 )
-_PERCENT = re.compile(r"\d[\d.,]*\s*(%|per ?cent\b)", re.I)
+_NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety|hundred)"
+)
+_PERCENT = re.compile(rf"(\d[\d.,]*|{_NUMBER_WORD}(?:[ -]{_NUMBER_WORD})*)\s*(%|per ?cent\b)", re.I)
 _DATE = re.compile(
     r"\b(1[5-9]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|september|"
     r"october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
@@ -221,7 +225,7 @@ def fits_type(kind: str | None, question: str, text: str) -> bool:
     if kind is None:
         return True
     if kind == "count":  # a count: not a percentage, not a year
-        return bool(_counts(text, question)) or bool(_COUNT_WORDS.search(text))
+        return bool(_counts(text, question)) or bool(_COUNT_WORDS.search(_PERCENT.sub(" ", text)))
     if kind == "quantity":
         if numbers(_NOT_COUNT.sub(" ", text)) - numbers(question) or _COUNT_WORDS.search(text):
             return True

@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 
 from .checks import answer_type, fits_type
-from .relations import POINTERS, carries_relation, part_relation, predicate, split_parts, words
+from .relations import POINTERS, carries_relation, part_relation, predicate, split_parts, variants, words
 from .segment import sentence_spans
 from .specifics import cut_specifics, unsupported_specifics
 
@@ -51,13 +51,13 @@ _ACK = re.compile(
     r"|\bno (information|mention|details?|figure|date|name)\b",
     re.IGNORECASE,
 )
-_KIND_WORDS = {
-    "date": "date year month day when",
-    "count": "number many count figure total",
-    "quantity": "number much amount share percentage figure",
-    "place": "place where location country city town",
-    "name": "name who identity",
-    "reason": "reason why cause",
+_KIND_WORDS = {  # how an answer says which part the documents leave open
+    "date": r"\b(when|date|year|month|day)\b",
+    "count": r"\b(how many|number|count|figure|total)\b",
+    "quantity": r"\b(how much|number|amount|share|percentage|figure)\b",
+    "place": r"\b(where|place|location|country|city|town)\b",
+    "name": r"\b(who|name|names|named|identity)\b",
+    "reason": r"\b(why|reason|cause)\b",
 }
 _KIND_PLAIN = {
     "date": "a date",
@@ -78,8 +78,12 @@ def sentences_of(text: str) -> list[str]:
 
 
 def new_words(question: str, answer: str) -> set[str]:
-    """Stemmed content words of `answer` that the question does not hold, hedges left out."""
-    return set(words(_plain(answer))) - set(words(question)) - HEDGES - LIGHT
+    """Stemmed content words of `answer` that the question does not hold, hedges, light verbs
+    and other forms of the question's verbs ("led" for "leads", "quit" for "leave") left out."""
+    asked = set(words(question))
+    groups = {g for w in asked for g in variants(w)}
+    new = set(words(_plain(answer))) - asked - HEDGES - LIGHT
+    return {w for w in new if not variants(w) & groups}
 
 
 def restates(question: str, answer: str) -> bool:
@@ -143,10 +147,14 @@ def parts_answered(question: str, answer: str) -> tuple[list[str], list[str]]:
     done: list[str] = []
     missing: list[str] = []
     for part in parts:
-        others = [p for p in parts if p != part]
-        ok = any(_answers(part, answer_type(part), s, others) and _closest(part, s, parts) for s in sents)
-        (done if ok else missing).append(part)
+        (done if any(answering(part, parts, s) for s in sents) else missing).append(part)
     return done, missing
+
+
+def answering(part: str, parts: list[str], sentence: str) -> bool:
+    """`sentence` answers `part` of a question of these `parts`."""
+    others = [p for p in parts if p != part]
+    return _answers(part, answer_type(part), sentence, others) and _closest(part, sentence, parts)
 
 
 def _closest(part: str, sentence: str, parts: list[str]) -> bool:
@@ -164,9 +172,11 @@ def acknowledged(part: str, answer: str) -> bool:
     """The answer says the documents do not answer this part ("The documents do not give the
     date")."""
     kind = answer_type(part)
-    asked = set(predicate(part)) | set(words(_KIND_WORDS.get(kind or "", "")))
+    asked = set(predicate(part))
     for sentence in sentences_of(answer):
-        if _ACK.search(sentence) and (asked & set(words(sentence)) or not asked):
+        if not _ACK.search(sentence):
+            continue
+        if asked & set(words(sentence)) or (kind and re.search(_KIND_WORDS[kind], sentence, re.I)):
             return True
     return False
 
@@ -243,8 +253,7 @@ def relation_of(question: str, answer: str, cited_sentences: list[str]) -> float
     typed: list[float] = []
     untyped: list[float] = []
     for part in parts:
-        others = [p for p in parts if p != part]
-        said = [s for s in sentences_of(answer) if _answers(part, answer_type(part), s, others)]
+        said = [s for s in sentences_of(answer) if answering(part, parts, s)]
         best = [_carried_by(part, s, sents, question) for s in said]
         if best:
             (typed if answer_type(part) else untyped).append(max(best))

@@ -38,6 +38,7 @@ postpone postponed postponement delay delayed defer deferred
 expel expelled expulsion order ordered kick kicked evict eject oust ousted
 overthrow overthrew overthrown oust ousted depose deposed topple toppled coup putsch
 seize seized grab grabbed takeover coup putsch
+resign resigned resignation quit
 begin began begun beginning start started launch launched commence commenced outbreak
 end ended ending terminate terminated termination sever severed cut halt halted stop stopped
   scrap scrapped dissolve dissolved disband disbanded
@@ -101,7 +102,7 @@ POINTERS = frozenset(
     """what which who whom whose when where why how name names year years date month day time
     many much number percentage share amount kind type sort part exactly roughly approximately
     according article articles essay piece commentary report analysis account author's document
-    documents text passage source sources say said says tell told give list identify get got
+    documents text passage say said says tell told give list identify get got
     take took come came use used go went
     happen happened happens do did does done one two three four five six seven eight nine ten
     first second third still long early late former current recent other others instead ever
@@ -133,8 +134,9 @@ SLACK = 4  # a relation this many words further from a date than the nearest one
 def fold(text: str) -> str:
     """Accents dropped, dotted acronyms joined, curly apostrophes straightened:
     'Goïta' -> 'Goita', 'U.N.' -> 'UN'."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("’", "'")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch)).replace("’", "'")
     return re.sub(r"\b(?:[A-Za-z]\.){2,}", lambda m: m.group().replace(".", "") + " ", text)
 
 
@@ -153,9 +155,22 @@ def _word_stem(word: str) -> str:
     return found[0] if found else ""
 
 
+# Phrasal verbs, read as the one word they mean.
+_PHRASAL = {
+    "set up": "established", "sets up": "establishes", "pull out": "withdraw", "pulled out": "withdrew",
+    "push back": "postpone", "pushed back": "postponed", "put off": "postpone", "called off": "cancelled",
+    "took power": "seized", "take power": "seize", "took over": "seized", "kicked out": "expelled",
+    "stepped down": "resigned", "step down": "resign", "made up": "consisted", "make up": "consist",
+    "cut off": "cut", "broke out": "began", "break out": "begin", "carried out": "conducted",
+}  # fmt: skip
+_PHRASAL_RE = re.compile(r"\b(" + "|".join(_PHRASAL) + r")\b")
+
+
 def words(text: str) -> list[str]:
-    """Stemmed content words of `text`, accents folded and British spellings made American."""
-    found = re.findall(r"[^\W_]+(?:'[^\W_]+)*", fold(text).lower())
+    """Stemmed content words of `text`, accents folded, British spellings made American and
+    phrasal verbs read as one word ("set up" = "established")."""
+    low = _PHRASAL_RE.sub(lambda m: _PHRASAL[m.group()], fold(text).lower())
+    found = re.findall(r"[^\W_]+(?:'[^\W_]+)*", low)
     found = [w[:-2] if w.endswith("'s") else w for w in found]
     return [s for s in (_word_stem(w) for w in found if w not in STOPWORDS) if s]
 
@@ -263,7 +278,8 @@ def _carried(stem: str, have: set[str], have_groups: set[int]) -> bool:
 
 def carries_relation(question: str, sentence: str, near: tuple[str, ...] = ()) -> float:
     """0..1: how much of the question's predicate (`predicate`) the sentence carries, group
-    words weighing VERB_WEIGHT; 1.0 when the question has no predicate (nothing to check). For
+    words weighing VERB_WEIGHT (the first, the question's verb, twice that); 1.0 when the
+    question has no predicate (nothing to check). For
     a question of several parts, the part the sentence carries best. With `near` (what an
     answer took from the sentence: "2020"), a relation counts only if it is the one nearest to
     them: "the now-deceased president, who was ousted in 2020" says when he was ousted, not
@@ -300,10 +316,11 @@ def part_relation(question: str, sentence: str, near: tuple[str, ...] = ()) -> f
     have = set(words(sentence))
     have_groups = {g for w in have for g in _synonyms(w)}
     nearest = nearest_relations(sentence, near) if near else None
+    main = next((stem for stem in pred if variants(stem)), None)  # the question's verb, first
     total = got = 0.0
     for stem in pred:
         relation = variants(stem)
-        weight = VERB_WEIGHT if relation else 1.0
+        weight = (2 * VERB_WEIGHT if stem == main else VERB_WEIGHT) if relation else 1.0
         total += weight
         ok = _carried(stem, have, have_groups)
         if relation and nearest is not None:

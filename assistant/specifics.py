@@ -18,6 +18,7 @@ dotted acronyms aside (Goïta = Goita, Mali's = Mali, U.N. = UN = United Nations
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .relations import fold
 from .segment import sentence_spans
@@ -125,6 +126,7 @@ def months_in(text: str) -> list[tuple[str, str]]:
     return out
 
 
+@lru_cache(maxsize=8192)
 def stem(word: str) -> str:
     found = terms(fold(word).lower().replace("'s", ""))
     return found[0] if found else word.lower()
@@ -153,57 +155,72 @@ def names_in(text: str) -> list[list[str]]:
     return [r[:-1] if r[-1].lower() in ("de", "du", "da", "al", "van", "von", "der") else r for r in runs]
 
 
+@lru_cache(maxsize=8192)
 def _plain(word: str) -> str:
     """'Mali’s' -> 'mali', 'U.N.' -> 'un', 'Goïta' -> 'goita'."""
     low = fold(word).strip().lower().rstrip("'-")
     return low[:-2] if low.endswith("'s") else low
 
 
-def known(word: str, have: set[str], acronyms: frozenset[str] | set[str] = frozenset()) -> bool:
-    """`word` is in `have` (stems), as itself, its demonym ('Malian' for 'Mali') or an acronym."""
+def known(word: str, have: set[str], phrases: list[list[str]] | None = None) -> bool:
+    """`word` is in `have` (stems) as itself or its demonym ('Malian' for 'Mali'), or, in
+    capitals, abbreviates one of `phrases` ('UN' for 'United Nations')."""
     low = _plain(word)
     if low in TITLES or low in STOPWORDS:
         return True
     if all(stem(p) in have for p in low.split("-") if p):
         return True
-    if word.replace(".", "").isupper() and 2 <= len(low) <= 6 and low in acronyms:
+    if phrases and word.replace(".", "").isupper() and any(abbreviates(low, p) for p in phrases):
         return True
     base = _IRREGULAR.get(low)
     if base and any(h.startswith(base[:5]) for h in have):
+        return True
+    if any(country.startswith(low[:5]) and demonym in have for demonym, country in _IRREGULAR.items()):
         return True
     return any(low == h + s or h == low + s for h in have for s in _DEMONYM if len(h) >= 4)
 
 
 _PROPER = re.compile(r"[A-Z][\w'-]*(?:\s+(?:(?:of|the|and|for)\s+)*[A-Z][\w'-]*)+")
+_CONNECTORS = ("of", "the", "and", "for")
 
 
-def _acronyms(text: str) -> set[str]:
-    """'un' for 'United Nations', 'ecowas' for 'Economic Community of West African States'."""
-    return {name_initials(m.group().split()) for m in _PROPER.finditer(fold(text))}
+def abbreviates(acronym: str, phrase: list[str]) -> bool:
+    """`acronym` takes the first letter or letters of each word of `phrase` in turn, and at
+    most one of each 'of', 'the', 'and', 'for': 'un' for 'United Nations', 'ecowas' for
+    'Economic Community of West African States'."""
+    if not phrase:
+        return not acronym
+    head, rest = phrase[0].lower(), phrase[1:]
+    if head in _CONNECTORS and abbreviates(acronym, rest):
+        return True
+    for k in range(1, min(len(head), len(acronym)) + 1):
+        if head[:k] != acronym[:k]:
+            break
+        if abbreviates(acronym[k:], rest):
+            return True
+    return False
 
 
 def unsupported_specifics(answer: str, cited_sentences: list[str], question: str) -> list[str]:
     """The names, numbers and months of `answer` (citation markers aside) that neither a cited
     sentence nor the question holds, as written in the answer, in order."""
     answer = re.sub(r"\[[^\]]{0,12}\]", " ", answer)
-    source = " ".join([*cited_sentences, question])
-    have = {stem(w) for w in re.findall(r"[^\W\d_][\w']*", fold(source))}
-    acronyms = _acronyms(source)
-    values = {round(v, 3) for _, v in numbers_in(fold(source))}
+    source = fold(" ".join([*cited_sentences, question]))
+    have = {stem(w) for w in re.findall(r"[^\W\d_][\w']*", source)}
+    phrases = [m.group().split() for m in _PROPER.finditer(source)]
+    capitals = {w.lower() for w in re.findall(r"\b[A-Z]{2,6}\b", source)}
+    values = {round(v, 3) for _, v in numbers_in(source)}
     months = {m for _, m in months_in(source)}
     bad = [w for w, v in numbers_in(answer) if round(v, 3) not in values]
     bad += [w for w, m in months_in(answer) if m not in months]
     for run in names_in(answer):
         words = [p for w in run for p in w.split("-") if p]
-        if not all(known(w, have, acronyms) for w in words):
-            name = " ".join(run)
-            if not (len(run) > 1 and name_initials(run) in have | acronyms):
-                bad.append(name)
+        if all(known(w, have, phrases) for w in words):
+            continue
+        plain = [fold(w) for w in run]
+        if not (len(run) > 1 and any(abbreviates(c, plain) for c in capitals)):
+            bad.append(" ".join(run))
     return list(dict.fromkeys(bad))
-
-
-def name_initials(run: list[str]) -> str:
-    return "".join(w[0] for w in run if w.lower() not in ("of", "the", "and", "for")).lower()
 
 
 # --- cutting what no source holds ------------------------------------------------------------
