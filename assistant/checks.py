@@ -24,6 +24,7 @@ from . import cite, prompts, specifics
 from .cite import support
 from .ingest import sentences
 from .prompts import is_instruction
+from .segment import sentence_spans
 from .text import STOPWORDS, numbers, terms
 from .types import Checks, Citation, Evidence, Reason
 
@@ -81,7 +82,10 @@ def _failed(checks: Checks, reason: Reason, detail: str = "") -> Checks:
 
 
 # --- the kind of answer a question asks for ----------------------------------------------------
-_BETWEEN = r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had|kind|kinds|type|types|sort)\b)[\w.'’-]+\s+)"
+_BETWEEN = (  # words between "which" and the noun that says what is asked for: not a verb
+    r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had|can|could|should|would|will|must|might|may|"
+    r"kind|kinds|type|types|sort)\b)[\w.'’-]+\s+)"
+)
 _PLACES = (
     r"countr(y|ies)|nations?|cit(y|ies)|towns?|villages?|regions?|places?|capitals?|states?|"
     r"provinces?|continents?|islands?|bases?|ports?|districts?"
@@ -176,7 +180,6 @@ _BECAUSE = re.compile(
     re.I,
 )
 _PURPOSE_Q = re.compile(r"\b(purpose|aim|goal|what for)\b", re.I)
-_INFINITIVE = re.compile(r"\bto (?!the\b|a\b|an\b|be\b|his\b|her\b|their\b|its\b)[a-z]{3,}\b")
 _LOCATIVE = re.compile(
     r"\b(in|at|on|near|inside|within|along|across|between|outside|under)\s+(the\s+)?([a-z]{3,})"
 )
@@ -198,15 +201,25 @@ def answer_type(question: str) -> str | None:
     return None
 
 
+def sentences_of(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
 def _new_names(text: str, question: str) -> list[str]:
     """Names (specifics.names_in) in `text` with a word the question does not contain ("Mali's"
     is "Mali"). A headline in Title Case names nothing: none of its words count."""
-    words = _WORD.findall(text)
+    asked = {specifics.stem(w) for w in _WORD.findall(question)}
+    return [name for sentence in sentences_of(text) for name in _names(sentence, asked)]
+
+
+def _names(sentence: str, asked: set[str]) -> list[str]:
+    words = _WORD.findall(sentence)
     if sum(w[0].isupper() and w.lower() in STOPWORDS for w in words[1:]) >= 2:
         return []  # "Is", "But", "Itself" capitalised mid-sentence: a headline
-    asked = {specifics.stem(w) for w in _WORD.findall(question)}
     return [
-        " ".join(run) for run in specifics.names_in(text) if not all(specifics.known(w, asked) for w in run)
+        " ".join(run)
+        for run in specifics.names_in(sentence)
+        if not all(specifics.known(w, asked) for w in run)
     ]
 
 
@@ -235,8 +248,8 @@ def fits_type(kind: str | None, question: str, text: str) -> bool:
         return bool(_DATE.search(text))
     if kind == "reason":  # a reason, not the question's event restated
         new = set(terms(text)) - set(terms(question))
-        purpose = _PURPOSE_Q.search(question) and _INFINITIVE.search(text)
-        return len(new) >= 2 and bool(_BECAUSE.search(text) or purpose)
+        purpose = _PURPOSE_Q.search(question)  # "what was the act for?": what it does answers
+        return len(new) >= 2 and bool(purpose or _BECAUSE.search(text))
     if _new_names(text, question):  # place, name
         return True
     return kind == "place" and _located(text, question)

@@ -26,9 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .checks import answer_type, fits_type
+from .checks import answer_type, fits_type, sentences_of
 from .relations import POINTERS, carries_relation, part_relation, predicate, split_parts, variants, words
-from .segment import sentence_spans
 from .specifics import cut_specifics, unsupported_specifics
 
 MIN_RELATION = 0.4  # below: the carrying sentence is about something else (evals/claims_report.py)
@@ -71,10 +70,6 @@ _KIND_PLAIN = {
 
 def _plain(text: str) -> str:
     return re.sub(r"\[[^\]]{0,12}\]", " ", text)
-
-
-def sentences_of(text: str) -> list[str]:
-    return [text[s:e] for s, e in sentence_spans(text)]
 
 
 def new_words(question: str, answer: str) -> set[str]:
@@ -212,7 +207,7 @@ class Review:
             "repairable": float(self.repaired is not None),
             "relation": self.relation,
             "parts_answered": len(self.answered) / max(1, self.parts),
-            "parts_missing": float(bool(self.missing)),
+            "parts_missing": float(bool(self.missing) and self.parts > 1),
             "words": float(self.words),
         }
 
@@ -223,7 +218,7 @@ class Review:
             "kind": not self.kind_ok,
             "specifics": bool(self.unsupported),
             "relation": self.relation < MIN_RELATION,
-            "parts": bool(self.missing),
+            "parts": bool(self.missing) and self.parts > 1,
             "any": not self.ok,
         }
 
@@ -261,19 +256,29 @@ def relation_of(question: str, answer: str, cited_sentences: list[str]) -> float
         return min(typed)
     if untyped:
         return max(untyped)
-    return max(carries_relation(question, s) for s in sents)  # nothing answers: the best sentence
+    return max(carries_relation(question, s, context=answer) for s in sents)  # nothing answers a part
+
+
+# a year, or a month named
+_DATE_WORD = re.compile(r"^(1[0-9]|20)\d\d$|^(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?$")
 
 
 def _carried_by(part: str, answer_sentence: str, sents: list[str], question: str) -> float:
-    """part_relation of the cited sentences holding most of `answer_sentence`'s specifics."""
+    """part_relation of the cited sentences holding most of `answer_sentence`'s specifics; for
+    a part asking for a date, with the relation nearest to the dates."""
     own = unsupported_specifics(answer_sentence, [], question)
     if not own:
-        return max(part_relation(part, s) for s in sents)
+        return max(part_relation(part, s, context=answer_sentence) for s in sents)
     held = [[x for x in own if x not in unsupported_specifics(answer_sentence, [s], question)] for s in sents]
     top = max(len(h) for h in held)
     if not top:
-        return max(part_relation(part, s) for s in sents)
-    return max(part_relation(part, s, tuple(h)) for s, h in zip(sents, held) if len(h) == top)
+        return max(part_relation(part, s, context=answer_sentence) for s in sents)
+    dated = answer_type(part) == "date"  # a date is read with the relation nearest to it
+    return max(
+        part_relation(part, s, tuple(x for x in h if dated and _DATE_WORD.match(x)), answer_sentence)
+        for s, h in zip(sents, held)
+        if len(h) == top
+    )
 
 
 def _said(question: str, stems: list[str]) -> list[str]:
@@ -300,7 +305,7 @@ def review(question: str, answer: str, cited_sentences: list[str]) -> Review:
     if bad:
         problems.append(f"Not in the cited passages: {', '.join(bad)}.")
     if relation < MIN_RELATION:
-        said = _said(question, predicate(question)) or ["what was asked"]
+        said = _said(question, predicate(question, " ".join([*cited_sentences, answer]))) or ["it"]
         problems.append(
             f'The cited passage does not say that: it has none of "{", ".join(said)}" or a word like it.'
         )

@@ -67,7 +67,6 @@ invent invented inventor invention discover discovered discovery develop develop
   devise devised credit credited
 build built construction construct constructed erect erected
 bear born birth
-locate located location situate situated lie lies
 call called dub dubbed describe described label labelled refer referred
   mean means meaning
 cause caused causes reason because due result trigger triggered
@@ -106,7 +105,9 @@ POINTERS = frozenset(
     take took come came use used go went
     happen happened happens do did does done one two three four five six seven eight nine ten
     first second third still long early late former current recent other others instead ever
-    never more less supposedly reportedly allegedly also really actually""".split()
+    never more less supposedly reportedly allegedly also really actually now today old original
+    purpose reason cause role function meaning definition difference result located location
+    situated fact facts thing things information detail details example examples""".split()
 )
 _VERB = (
     r"(?:did|does|do|was|were|is|are|has|have|had|can|could|will|would|should|said|says|made|"
@@ -116,7 +117,7 @@ _VERB = (
 # Phrases that place or frame, not relate: "at the end of the piece", "take place", "come from".
 _PHRASES = re.compile(
     r"\b(?:at|by|in|to|towards?)\s+the\s+(?:end|beginning|start|time|middle)\b|\btakes?\s+place\b"
-    r"|\b(?:come|comes|came)\s+from\b|\baccording\s+to\s+[^,;?]*",
+    r"|\b(?:come|comes|came)\s+from\b|\baccording\s+to\s+[^,;?]*|\bon\s+an?\s+(?:world\s+)?map\b",
     re.IGNORECASE,
 )
 # The noun phrase naming what is asked for ("which French foreign minister said ...", "who was
@@ -276,15 +277,15 @@ def _carried(stem: str, have: set[str], have_groups: set[int]) -> bool:
     return len(stem) >= 5 and any(h[:5] == stem[:5] and len(h) >= 5 for h in have)
 
 
-def carries_relation(question: str, sentence: str, near: tuple[str, ...] = ()) -> float:
+def carries_relation(question: str, sentence: str, near: tuple[str, ...] = (), context: str = "") -> float:
     """0..1: how much of the question's predicate (`predicate`) the sentence carries, group
     words weighing VERB_WEIGHT (the first, the question's verb, twice that); 1.0 when the
     question has no predicate (nothing to check). For
     a question of several parts, the part the sentence carries best. With `near` (what an
     answer took from the sentence: "2020"), a relation counts only if it is the one nearest to
     them: "the now-deceased president, who was ousted in 2020" says when he was ousted, not
-    when he died."""
-    return max(part_relation(part, sentence, near) for part in split_parts(question))
+    when he died. `context` (the answer) may show more of the question's names capitalised."""
+    return max(part_relation(part, sentence, near, context) for part in split_parts(question))
 
 
 def _tokens(text: str) -> list[str]:
@@ -308,9 +309,9 @@ def nearest_relations(sentence: str, near: tuple[str, ...]) -> frozenset[int] | 
     return frozenset(out)
 
 
-def part_relation(question: str, sentence: str, near: tuple[str, ...] = ()) -> float:
+def part_relation(question: str, sentence: str, near: tuple[str, ...] = (), context: str = "") -> float:
     """carries_relation for one part."""
-    pred = predicate(question, sentence)
+    pred = predicate(question, f"{sentence} {context}")
     if not pred:
         return 1.0
     have = set(words(sentence))

@@ -14,9 +14,11 @@ look-alike pairs (a gold sentence and another that overlaps the question as much
 carries_relation ranks the gold one higher.
 
 `shown`: for every answer an `assistant eval` run showed (not declined), each check's verdict,
-counted over the wrong and the right answers. Right: a seed answer with all keyword groups; a
-CLAP NQ answer with token recall >= 0.5 (the eval has no keywords for it). Wrong: everything
-else shown, answered unanswerables included. Only tuning runs (the seed set, CLAP NQ 1-100).
+counted over the wrong and the right answers, and what declining every answer with a problem
+would do to wrong-among-shown. Right: a seed answer with all keyword groups; a CLAP NQ answer
+with token recall >= 0.5 (the eval has no keywords for it). Wrong: everything else shown,
+answered unanswerables included. Only tuning runs (the seed set, CLAP NQ 1-100); `--list`
+prints each answer's problems.
 """
 
 from __future__ import annotations
@@ -157,6 +159,12 @@ def shown(folders: list[str], listing: bool = False) -> None:
     print("|---|---|---|")
     for check, (wrong, good) in counts.items():
         print(f"| {check} | {wrong} / {n[False]} | {good} / {n[True]} |")
+    wrong, good = counts.get("any", [0, 0])
+    left = n[False] - wrong + n[True] - good
+    print(
+        f"declining every answer with a problem: wrong among shown {n[False] / max(1, sum(n.values())):.2f}"
+        f" -> {(n[False] - wrong) / max(1, left):.2f}, right answers shown {n[True]} -> {n[True] - good}"
+    )
 
 
 if __name__ == "__main__":
