@@ -180,12 +180,6 @@ _BECAUSE = re.compile(
     re.I,
 )
 _PURPOSE_Q = re.compile(r"\b(purpose|aim|goal|what for)\b", re.I)
-_LOCATIVE = re.compile(
-    r"\b(in|at|on|near|inside|within|along|across|between|outside|under)\s+(the\s+)?([a-z]{3,})"
-)
-_TIME_NOUNS = frozenset(
-    "past future time year month week day morning evening night century decade period era".split()
-)
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")
 
 
@@ -250,20 +244,7 @@ def fits_type(kind: str | None, question: str, text: str) -> bool:
         new = set(terms(text)) - set(terms(question))
         purpose = _PURPOSE_Q.search(question)  # "what was the act for?": what it does answers
         return len(new) >= 2 and bool(purpose or _BECAUSE.search(text))
-    if _new_names(text, question):  # place, name
-        return True
-    return kind == "place" and _located(text, question)
-
-
-def _located(text: str, question: str) -> bool:
-    """'Where ...?' answered in lower case: 'in nursing homes', not 'in the past'."""
-    if not re.match(r"\W*where\b", question, re.I):
-        return False
-    asked = set(terms(question))
-    return any(
-        m.group(3) not in _TIME_NOUNS and not set(terms(m.group(3))) <= asked
-        for m in _LOCATIVE.finditer(text)
-    )
+    return bool(_new_names(text, question))  # place, name
 
 
 # --- salvage ---------------------------------------------------------------------------------

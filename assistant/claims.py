@@ -100,12 +100,16 @@ def kind_fits(kind: str | None, question: str, answer: str) -> bool:
     return fits_type(kind, question, answer)
 
 
+_NUMBERS_AND_NAMES = re.compile(r"\d[\d,.]*|\b[A-Z][a-z]+\b")
+_NAMES = re.compile(r"\b[A-Z][\w'’-]*")
+
+
 def _typed_content(kind: str | None) -> re.Pattern | None:
     """What answers a part of this kind, to be set aside when judging another part."""
     if kind in ("date", "count", "quantity"):
-        return re.compile(r"\d[\d,.]*|\b[A-Z][a-z]+\b")
+        return _NUMBERS_AND_NAMES
     if kind in ("name", "place"):
-        return re.compile(r"\b[A-Z][\w'’-]*")
+        return _NAMES
     return None
 
 
@@ -137,13 +141,15 @@ def parts_answered(question: str, answer: str) -> tuple[list[str], list[str]]:
     >>> parts_answered(q, "Keita was ousted [1]. The colonel seized power [1].")
     (['Which president was ousted in 2020'], ['which colonel seized power?'])
     """
+    said = answers_by_part(question, answer)
+    return [p for p, s in said.items() if s], [p for p, s in said.items() if not s]
+
+
+def answers_by_part(question: str, answer: str) -> dict[str, list[str]]:
+    """Each part of the question, with the sentences of the answer that answer it."""
     parts = split_parts(question)
     sents = sentences_of(answer) or [answer]
-    done: list[str] = []
-    missing: list[str] = []
-    for part in parts:
-        (done if any(answering(part, parts, s) for s in sents) else missing).append(part)
-    return done, missing
+    return {part: [s for s in sents if answering(part, parts, s)] for part in parts}
 
 
 def answering(part: str, parts: list[str], sentence: str) -> bool:
@@ -234,22 +240,22 @@ def _leaning(quote: str) -> list[str]:
     return out
 
 
-def relation_of(question: str, answer: str, cited_sentences: list[str]) -> float:
+def relation_of(
+    question: str, answer: str, cited_sentences: list[str], said: dict[str, list[str]] | None = None
+) -> float:
     """How well the cited sentences carry the relation of what the answer says: for each part
     of the question, the answer's sentences that answer it are traced to the cited sentences
     holding their specifics (names, numbers, dates the question does not give), and the part's
     relation must be in them (`relations.carries_relation`, near those specifics). The weakest
     part asking for a name, place, date or number counts, else the best other part. 1.0 when
-    nothing is cited."""
+    nothing is cited. `said`: `answers_by_part`, when known."""
     sents = [s for quote in cited_sentences for s in _leaning(quote)]
     if not sents:
         return 1.0
-    parts = split_parts(question)
     typed: list[float] = []
     untyped: list[float] = []
-    for part in parts:
-        said = [s for s in sentences_of(answer) if answering(part, parts, s)]
-        best = [_carried_by(part, s, sents, question) for s in said]
+    for part, answering_sentences in (said or answers_by_part(question, answer)).items():
+        best = [_carried_by(part, s, sents, question) for s in answering_sentences]
         if best:
             (typed if answer_type(part) else untyped).append(max(best))
     if typed:  # every date, number and name must come from a sentence on its part's relation
@@ -294,9 +300,10 @@ def review(question: str, answer: str, cited_sentences: list[str]) -> Review:
     fits = kind_fits(kind, question, answer)
     bad = unsupported_specifics(answer, cited_sentences, question)
     count = len(unsupported_specifics(answer, [], question))
-    relation = relation_of(question, answer, cited_sentences)
-    done, missing = parts_answered(question, answer)
-    missing = [p for p in missing if not acknowledged(p, answer)]
+    said = answers_by_part(question, answer)
+    relation = relation_of(question, answer, cited_sentences, said)
+    done = [p for p, s in said.items() if s]
+    missing = [p for p, s in said.items() if not s and not acknowledged(p, answer)]
     problems = []
     if again:
         problems.append("The answer only restates the question.")
@@ -305,11 +312,11 @@ def review(question: str, answer: str, cited_sentences: list[str]) -> Review:
     if bad:
         problems.append(f"Not in the cited passages: {', '.join(bad)}.")
     if relation < MIN_RELATION:
-        said = _said(question, predicate(question, " ".join([*cited_sentences, answer]))) or ["it"]
+        lacking = _said(question, predicate(question, " ".join([*cited_sentences, answer]))) or ["it"]
         problems.append(
-            f'The cited passage does not say that: it has none of "{", ".join(said)}" or a word like it.'
+            f'The cited passage does not say that: it has none of "{", ".join(lacking)}" or a word like it.'
         )
-    if missing and len(split_parts(question)) > 1:
+    if missing and len(said) > 1:
         problems.append("Not answered, and not said to be missing: " + "; ".join(f'"{p}"' for p in missing))
     return Review(
         kind=kind,
@@ -320,7 +327,7 @@ def review(question: str, answer: str, cited_sentences: list[str]) -> Review:
         relation=relation,
         answered=tuple(done),
         missing=tuple(missing),
-        parts=len(done) + len(missing),
+        parts=len(said),
         words=len(_plain(answer).split()),
         repaired=cut_specifics(answer, bad) if bad else answer,
         problems=tuple(problems),

@@ -150,7 +150,7 @@ def test_answer_type_more(question, kind):
             "Maiga told the U.N. General Assembly [1].",
             True,
         ),
-        # a place: a proper name, or for "where" a place in lower case; a month is no place
+        # a place: a proper name (a lower-case "in the truck" is too often wrong); a month is no place
         ("place", "Where did the March massacre happen?", "It happened in March [1].", False),
         (
             "place",
@@ -158,7 +158,8 @@ def test_answer_type_more(question, kind):
             "The massacre of Mali's civilians happened in March [1].",
             False,
         ),  # fmt: skip
-        ("place", "where is the bulk of medicaid funds spent", "Most is spent on nursing homes [1].", True),
+        ("place", "where did the movie safe haven take place", "It took place in the truck [1].", False),
+        ("place", "where did the movie safe haven take place", "It takes place in Southport [1].", True),
         ("place", "where is the bulk of medicaid funds spent", "It was spent in the past [1].", False),
         ("place", "In which central Malian town did it happen?", "In Moura [1].", True),
         # a reason: a cause or a purpose, not the event restated
@@ -586,7 +587,7 @@ def test_an_acknowledged_gap_is_no_problem():
         "Keita was ousted in 2020 [1]. The documents do not name the colonel who seized power.",
         ["Keita was ousted in 2020."],
     )
-    assert r.missing == () and r.ok
+    assert r.missing == () and r.ok and r.parts == 2
 
 
 def test_nothing_cited_is_not_a_relation_problem():
