@@ -12,8 +12,12 @@ taken out: "leave" above. A sentence carries the relation when the predicate, or
 of it, is in the sentence: the same stem, or a word of the same group in `GROUPS` (left, withdrew,
 withdrawal, exit, quit...). The score is the share of the predicate carried, the words of the
 groups (mostly verbs and their nouns: the relation itself) weighing `VERB_WEIGHT` times the
-others. A date taken from a sentence about something else shares the entities and none of the
-relation, and scores low however many words overlap.
+others, the question's own verb (its first group word) twice that. The words naming what is
+asked for ("which French foreign minister ...") are not the relation, nor are framing words
+("at the end of", "on a map"). A date taken from a sentence about something else shares the
+entities and none of the relation, and scores low however many words overlap; with `near`, a
+date is read with the relation nearest to it ("ousted in 2020" in a sentence that also says
+"now-deceased" does not say when he died). Measured by `evals/claims_report.py relation`.
 """
 
 from __future__ import annotations
