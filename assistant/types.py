@@ -177,14 +177,38 @@ def _legacy_reason(text: str | None) -> tuple[Reason | None, str]:
 
 @dataclass(frozen=True)
 class Signals:
-    """What is measured about a question before its answer is shown (decide.py)."""
+    """What is measured about a question and its draft before the gate decides (gate.FEATURES)."""
 
-    refusal: float | None  # the model's probability that its reply opens as the refusal
-    relevance: float  # best cosine similarity of a retrieved passage to the question
-    coverage: float  # best share of the question's content words in one evidence item
-    typed: float  # 1 when some evidence item holds the kind of answer asked for (or none is asked)
+    refusal: float | None = None  # P(NONE): the pointer's probability that no source answers
+    relevance: float = 0.0  # best cosine similarity of a retrieved passage to the question
+    coverage: float = 0.0  # best share of the question's content words in one evidence item
+    typed: float = 0.0  # share of the question's words in the best evidence of the kind asked for
     verified: float | None = None  # the model's P(yes) that its answer is stated in the sources
     certainty: float | None = None  # geometric mean probability of the answer's tokens
+    pointer: tuple[float, ...] = ()  # P(NONE), P([1]), ..., P([n]): the pointer's distribution
+    pointed: float | None = None  # the pointer's probability of the chosen source(s)
+    margin: float = 0.0  # best retrieval cosine minus the second best
+    support: float | None = None  # the weakest citation's support score
+    words: int | None = None  # the answer's length in words
+    relation: float | None = None  # the cited sentence carries the question's relation (0-1)
+    specifics: float | None = None  # share of the answer's names/numbers/dates a cited sentence holds
+    parts: float | None = None  # share of the question's parts the answer answers
+
+    @property
+    def none(self) -> float | None:
+        return self.refusal
+
+    def features(self) -> dict:
+        """The values the gate reads, by name (gate.FEATURES)."""
+        return {**asdict(self), "none": self.refusal}
+
+
+class Outcome(Enum):
+    """What the user is shown."""
+
+    ANSWER = "answer"  # a checked answer with its citations
+    CLOSEST = "closest"  # "the documents may not answer this", with the closest passages cited
+    DECLINED = "declined"  # "the documents do not answer this question"
 
 
 @dataclass(frozen=True)
@@ -199,14 +223,24 @@ class Answer:
     search_query: str = ""  # the standalone question used for retrieval
     evidence: tuple[Evidence, ...] = ()
     checks: Checks = field(default_factory=Checks)
-    confidence: float | None = None  # 0-1: how likely the documents answer the question
+    confidence: float | None = None  # 0-1: the gate's probability that the answer is right
     signals: Signals | None = None  # what `confidence` was computed from
+    outcome: Outcome | None = None  # None: ANSWER unless abstained, else DECLINED
+    draft: str = ""  # the checked draft the gate judged (shown only when the outcome is ANSWER)
+    draft_citations: tuple[Citation, ...] = ()  # its citations
+
+    @property
+    def shown(self) -> Outcome:
+        if self.outcome is not None:
+            return self.outcome
+        return Outcome.DECLINED if self.abstained else Outcome.ANSWER
 
     def to_json(self) -> dict:
         """The answer as plain JSON-ready data (what `assistant ask --json` prints)."""
         return {
             "question": self.question,
             "answer": self.answer,
+            "outcome": self.shown.value,
             "abstained": self.abstained,
             "confidence": self.confidence,
             "citations": [c.to_dict() for c in self.citations],
@@ -216,4 +250,5 @@ class Answer:
             "search_query": self.search_query,
             "checks": self.checks.to_json(),
             "signals": asdict(self.signals) if self.signals else None,
+            "draft": {"answer": self.draft, "citations": [c.to_dict() for c in self.draft_citations]},
         }
