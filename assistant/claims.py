@@ -205,16 +205,17 @@ class Review:
         return not self.problems
 
     def features(self) -> dict[str, float]:
-        """Numbers for a gate, each 0..1 except the answer's length in words."""
+        """Numbers for a gate (gate.FEATURES takes "relation", "specifics", "parts", "words"),
+        each 0..1 except the answer's length in words."""
         return {
+            "relation": self.relation,
+            "specifics": 1 - len(self.unsupported) / self.specifics if self.specifics else 1.0,
+            "parts": len(self.answered) / max(1, self.parts),
+            "words": float(self.words),
             "restates": float(self.restates),
             "kind_ok": float(self.kind_ok),
-            "supported": 1 - len(self.unsupported) / self.specifics if self.specifics else 1.0,
             "repairable": float(self.repaired is not None),
-            "relation": self.relation,
-            "parts_answered": len(self.answered) / max(1, self.parts),
             "parts_missing": float(bool(self.missing) and self.parts > 1),
-            "words": float(self.words),
         }
 
     def fired(self) -> dict[str, bool]:

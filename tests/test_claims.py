@@ -525,14 +525,14 @@ def test_review_of_a_right_answer():
     )
     assert r.ok and r.problems == ()
     assert r.features() == {
+        "relation": 1.0,
+        "specifics": 1.0,
+        "parts": 1.0,
+        "words": 16.0,
         "restates": 0.0,
         "kind_ok": 1.0,
-        "supported": 1.0,
         "repairable": 1.0,
-        "relation": 1.0,
-        "parts_answered": 1.0,
         "parts_missing": 0.0,
-        "words": 16.0,
     }
 
 
@@ -544,7 +544,7 @@ def test_review_counts_and_cuts_what_no_source_holds():
     )
     assert r.unsupported == ("February",)
     assert r.repaired == "Mali suspended Radio France International and France24 in March [1]."
-    assert 0 < r.features()["supported"] < 1
+    assert 0 < r.features()["specifics"] < 1
     assert r.problems == ("Not in the cited passages: February.",)
 
 
