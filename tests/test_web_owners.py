@@ -241,3 +241,23 @@ def test_the_quote_is_boxed_where_its_words_are_drawn(tmp_path):
 )
 def test_find_quote_matches_letters_and_digits(page, quote, near, expected):
     assert pdfpage.find_quote(list(page), quote, near) == expected
+
+
+def test_a_second_web_chat_on_another_index_keeps_the_first_ones_uploads(settings):
+    """Two web chats in one project, each on its own index: starting the second deletes none
+    of the first one's uploads (they are in no index the second knows), only a left-over mark
+    of a stopped process."""
+    from assistant.web.app import WebApp
+
+    quiet = {"embedder": HashEmbedder(), "log": lambda m: None}
+    index.update(settings, [settings.root / "docs"], **quiet)
+    sent = settings.root / "sent.txt"
+    sent.write_text(SECRET, encoding="utf-8")
+    stored, _ = uploads.store(sent, "bell.txt", settings.root, owner=uploads.owner_folder(A))
+    index.update(settings, [stored], **quiet)  # the first chat indexed it...
+    uploads.settle(stored)  # ...and settled it
+    pending, _ = uploads.store(sent, "being-indexed.txt", settings.root, owner=uploads.owner_folder(A))
+    second = settings.with_(index_dir=settings.root / "index-b")
+    index.update(second, [settings.root / "docs"], **quiet)
+    WebApp(Assistant(second, llm=ScriptedLLM("x"), **quiet))  # starts, and cleans up
+    assert stored.exists() and pending.exists()  # indexed elsewhere; being indexed by a live process

@@ -14,6 +14,7 @@ citation's, into the text as extracted.
 from __future__ import annotations
 
 import html
+import re
 from pathlib import Path
 
 from ..segment import display_text, sentence_spans
@@ -82,19 +83,29 @@ def highlight(
     return f"{head}{esc(shown[:a])}<mark>{esc(shown[a:b])}</mark>{esc(shown[b:])}{tail}"
 
 
+def page_display(text: str) -> str:
+    """A PDF page's text as a reader sees it: wrapped lines joined (`display_text`) and the
+    runs of spaces that justified lines leave in the extracted text made one.
+
+    >>> page_display("a  profound\\ndeterioration")
+    'a profound deterioration'
+    """
+    return re.sub(" {2,}", " ", display_text(text))
+
+
 def joined(text: str, cuts: tuple[int, int], wrapped: bool = True) -> tuple[str, tuple[int, int]]:
     """`text` as `display_text` shows it, and where the offsets `cuts` fall in what it shows.
 
-    `display_text` only drops characters (a line break and the blanks around it, a
-    line-end hyphen) or turns a line break into a space, so walking both texts side by side
-    finds each character's place.
+    `page_display` only drops characters (a line break and the blanks around it, a line-end
+    hyphen, the extra spaces of justified text) or turns a line break into a space, so walking
+    both texts side by side finds each character's place.
 
     >>> joined("stake in new\\nmines", (9, 18))
     ('stake in new mines', (9, 18))
     """
     if not wrapped:
         return text, cuts
-    shown = display_text(text)
+    shown = page_display(text)
     where, j = [], 0
     for ch in text:
         where.append(j)

@@ -18,9 +18,8 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ..segment import display_text
 from ..types import Answer, Citation
-from .highlight import anchor, esc, title_of
+from .highlight import anchor, esc, page_display, title_of
 from .history import VERDICTS, Feedback
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -113,21 +112,22 @@ def why_html(answer: Answer) -> str:
 
 def evidence_html(answer: Answer, view: View = View()) -> str:
     """The passages the model read, collapsed: the work behind a declined answer."""
-    items = answer.evidence
-    if not items:
+    if not answer.evidence:
         return ""
-    rows = "".join(
-        f'<div class="ev-item"><div class="ev-head"><span class="src-n">[{e.n}]</span> '
-        f'<span class="src-title" title="{esc(e.passage.source)}">{esc(view.title(e.passage.source))}</span>'
-        + (f'<span class="src-page">page {e.passage.page}</span>' if e.passage.page else "")
-        + f'</div><div class="src-path">{esc(e.passage.source)} · characters '
-        f"{e.passage.start}–{e.passage.end}</div>"
-        f'<div class="ev-text">{esc(display_text(e.passage.text, wrapped=e.passage.page is not None))}</div>'
-        "</div>"
-        for e in items
-    )
-    label = f"{plural(len(items), 'passage')} searched"
+    rows = "".join(_evidence_item(e.n, e.passage, view) for e in answer.evidence)
+    label = f"{plural(len(answer.evidence), 'passage')} searched"
     return f'<details class="evidence"><summary>{label}</summary>{rows}</details>'
+
+
+def _evidence_item(n: int, p, view: View) -> str:
+    page = f'<span class="src-page">page {p.page}</span>' if p.page else ""
+    text = page_display(p.text) if p.page is not None else p.text
+    return (
+        f'<div class="ev-item"><div class="ev-head"><span class="src-n">[{n}]</span> '
+        f'<span class="src-title" title="{esc(p.source)}">{esc(view.title(p.source))}</span>{page}</div>'
+        f'<div class="src-path">{esc(p.source)} · characters {p.start}–{p.end}</div>'
+        f'<div class="ev-text">{esc(text)}</div></div>'
+    )
 
 
 # --- copy as Markdown ------------------------------------------------------------------------

@@ -10,6 +10,9 @@ is a plain 404. Responses are never cached, and files are sent with `nosniff`, s
 only ever shown as what it is.
 """
 
+from fastapi import Depends, Request
+from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+
 from . import docview, history, pdfpage
 from . import highlight as hl
 
@@ -20,61 +23,56 @@ NOT_INDEXED = "This document is not in the index."
 MOVED = "This document cannot be read any more; it may have moved."
 
 
-def add_routes(app, web, login=None) -> None:
-    """Register the routes on Gradio's FastAPI `app`, serving the WebApp `web`; `login` is a
-    FastAPI dependency every route needs (server.login_required)."""
-    from fastapi import Depends, Request
-    from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
+class Routes:
+    """The routes' handlers, over the WebApp `web` (its library and history)."""
 
-    def missing(what: str, status: int = 404):
-        return PlainTextResponse(what, status_code=status, headers=NO_STORE)
+    def __init__(self, web):
+        self.library, self.history = web.library, web.history
 
-    def seen(request: Request, source: str) -> dict | None:
-        return web.library.seen(request.cookies.get(COOKIE, "")).get(source)
+    def _seen(self, request: Request, source: str) -> dict | None:
+        return self.library.seen(request.cookies.get(COOKIE, "")).get(source)
 
-    def document(request: Request, source: str, page: int | None = None, start: int = 0, end: int = 0):
-        meta = seen(request, source)
+    def document(self, request: Request, source: str, page: int | None = None, start: int = 0, end: int = 0):
+        meta = self._seen(request, source)
         if meta is None:
-            return missing(NOT_INDEXED)
-        text = web.library.read(source, page)
+            return _missing(NOT_INDEXED)
+        text = self.library.read(source, page)
         if text is None:
-            return missing(MOVED)
+            return _missing(MOVED)
         title = meta.get("title") or hl.title_of(source)
-        layout = None
-        if source.lower().endswith(".pdf") and page:
-            layout = _layout(web.library.path_of(source), page, text, start, end)
-        body = docview.document_html(
-            text, start, end, title, source, page, pdf=source.lower().endswith(".pdf"), layout=layout
-        )
+        pdf = source.lower().endswith(".pdf")
+        layout = _layout(self.library.path_of(source), page, text, start, end) if pdf and page else None
+        body = docview.document_html(text, start, end, title, source, page, pdf=pdf, layout=layout)
         return HTMLResponse(body, headers=NO_STORE)
 
-    def pdf_file(request: Request, source: str):
-        if seen(request, source) is None or not source.lower().endswith(".pdf"):
-            return missing("Only PDF documents in the index are served.")
-        path = web.library.path_of(source)
+    def pdf_file(self, request: Request, source: str):
+        if self._seen(request, source) is None or not source.lower().endswith(".pdf"):
+            return _missing("Only PDF documents in the index are served.")
+        path = self.library.path_of(source)
         if not path.is_file():
-            return missing(MOVED)
+            return _missing(MOVED)
         headers = {**NO_STORE, "Content-Disposition": f'inline; filename="{_ascii(path.name)}"'}
         return FileResponse(path, media_type="application/pdf", headers=headers)
 
-    def page_image(request: Request, source: str, page: int):
-        if seen(request, source) is None or not source.lower().endswith(".pdf") or page < 1:
-            return missing("Only pages of PDF documents in the index are drawn.")
+    def page_image(self, request: Request, source: str, page: int):
+        if self._seen(request, source) is None or not source.lower().endswith(".pdf") or page < 1:
+            return _missing("Only pages of PDF documents in the index are drawn.")
         try:
-            png = pdfpage.page_png(web.library.path_of(source), page)
+            png = pdfpage.page_png(self.library.path_of(source), page)
         except Exception:  # noqa: BLE001 - PDFium fails in its own ways on a moved or damaged file
-            return missing(MOVED)
+            return _missing(MOVED)
         return Response(png, media_type="image/png", headers=NO_STORE)
 
-    def export(request: Request, conversation: str, fmt: str, browser: str = ""):
+    def export(self, request: Request, conversation: str, fmt: str, browser: str = ""):
         browser = browser or request.cookies.get(COOKIE, "")
-        found = web.history.conversation(browser, conversation) if history.valid_browser_id(browser) else None
+        ok = history.valid_browser_id(browser)
+        found = self.history.conversation(browser, conversation) if ok else None
         if found is None or fmt not in ("md", "json"):
-            return missing("No such conversation.")
-        turns = web.history.turns(browser, conversation) or []
-        feedback = web.history.feedback(browser, conversation)
+            return _missing("No such conversation.")
+        turns = self.history.turns(browser, conversation) or []
+        feedback = self.history.feedback(browser, conversation)
         if fmt == "md":
-            body = history.export_markdown(found, turns, feedback, web.library.titles())
+            body = history.export_markdown(found, turns, feedback, self.library.titles())
             kind = "text/markdown; charset=utf-8"
         else:
             body, kind = history.export_json(found, turns, feedback), "application/json"
@@ -82,7 +80,7 @@ def add_routes(app, web, login=None) -> None:
         headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="{name}"'}
         return Response(body, media_type=kind, headers=headers)
 
-    async def feedback(request: Request):
+    async def feedback(self, request: Request):
         try:
             data = await request.json()
             args = (
@@ -92,17 +90,29 @@ def add_routes(app, web, login=None) -> None:
                 str(data.get("note") or ""),
             )
         except (ValueError, KeyError, TypeError):
-            return missing("Send JSON: conversation, n, verdict (helpful or wrong), note.", 400)
-        if not web.history.set_feedback(request.cookies.get(COOKIE, ""), *args):
-            return missing("No such answer in this browser's history.")
+            return _missing("Send JSON: conversation, n, verdict (helpful or wrong), note.", 400)
+        if not self.history.set_feedback(request.cookies.get(COOKIE, ""), *args):
+            return _missing("No such answer in this browser's history.")
         return Response(status_code=204, headers=NO_STORE)
 
+
+def add_routes(app, web, login=None) -> None:
+    """Register the routes on Gradio's FastAPI `app`, serving the WebApp `web`; `login` is a
+    FastAPI dependency every route needs (server.login_required)."""
+    r = Routes(web)
     guard = [Depends(login)] if login else []
-    app.add_api_route(f"{PREFIX}/document", document, methods=["GET"], dependencies=guard)
-    app.add_api_route(f"{PREFIX}/file", pdf_file, methods=["GET"], dependencies=guard)
-    app.add_api_route(f"{PREFIX}/page.png", page_image, methods=["GET"], dependencies=guard)
-    app.add_api_route(PREFIX + "/export/{conversation}.{fmt}", export, methods=["GET"], dependencies=guard)
-    app.add_api_route(f"{PREFIX}/feedback", feedback, methods=["POST"], dependencies=guard)
+    for path, endpoint, method in (
+        ("/document", r.document, "GET"),
+        ("/file", r.pdf_file, "GET"),
+        ("/page.png", r.page_image, "GET"),
+        ("/export/{conversation}.{fmt}", r.export, "GET"),
+        ("/feedback", r.feedback, "POST"),
+    ):
+        app.add_api_route(PREFIX + path, endpoint, methods=[method], dependencies=guard)
+
+
+def _missing(what: str, status: int = 404):
+    return PlainTextResponse(what, status_code=status, headers=NO_STORE)
 
 
 def _layout(path, page: int, text: str, start: int, end: int):

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 from ..errors import AssistantError
-from . import routes, uploads
+from . import uploads
 
 AUTH_VARIABLE = "ASSISTANT_UI_AUTH"
 LOGIN_MESSAGE = "Log in with the user name and password you were given for this assistant."
@@ -108,6 +108,8 @@ def mount(app, web) -> None:
     """Every HTTP route served beside Gradio's, on its FastAPI `app`, behind its login: the
     web chat's own (routes.py: document view, PDF page, exports, feedback). Another front end
     served with the chat (an HTTP API) is mounted here too, with `login_required(app)`."""
+    from . import routes
+
     routes.add_routes(app, web, login_required(app))
 
 
