@@ -5,8 +5,9 @@ pdf.js in the page, because the highlight has to be found from the citation, whi
 pypdf's text of the page: PDFium's text layer gives each character of the page with its box,
 in the same engine that draws the picture, so finding the quote there and boxing its
 characters lines the highlight up with the pixels by construction, and it is testable in
-Python, without a browser. pdf.js would add ~1.5 MB of vendored JavaScript, a worker and a
-second text extraction (its own spacing and order) to match against in the browser.
+Python, without a browser. pdf.js would add 1.7 MB of vendored JavaScript (pdfjs-dist 5.6:
+`pdf.min.mjs` and its worker) and the same matching, against its own extraction, written in
+the browser and tested only through it.
 
 The two extractions differ in spacing, line breaks and ligatures, so the quote is found by
 its letters and digits alone (NFKC-folded, lower case), the occurrence nearest the quote's
