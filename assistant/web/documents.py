@@ -132,7 +132,7 @@ class Documents:
         return status_html(lines), self.listed(browser, collection)
 
     def model_info(self) -> str:
-        return f"**Model:** `{self.library.assistant.model_name}`"
+        return f"**Model:** `{self.library.assistant.resources.model_name}`"
 
 
 def _not_yours(source: str) -> str:

@@ -49,8 +49,11 @@ class Library:
         name = name if name in self.collection_names() else ""
         with self._lock:
             if name not in self._assistants:
-                other = self.assistant.sibling(self.settings_of(name))
-                other.refresh()  # as warm_up does for the default one: citations match the files
+                from .. import documents
+                from ..answer import Assistant
+
+                other = Assistant(resources=self.assistant.resources.sibling(self.settings_of(name)))
+                documents.refresh(other.resources)  # as warm_up does for the default one
                 self._assistants[name] = other
             return self._assistants[name]
 

@@ -171,8 +171,8 @@ def warm_up(assistant, log=lambda msg: print(msg, file=sys.stderr)) -> None:
     """Load the index, the embedder and the LLM before serving, so the first question is not
     also the slowest. In this thread: llama.cpp silences stdout while it loads, which would
     swallow the address printed meanwhile."""
+    from .. import documents
+
     log("Loading the index, the embedder and the model...")
-    assistant.refresh()  # files changed since indexing are re-indexed before anyone asks
-    assistant.retriever.bm25()
-    assistant.embedder.embed_query("warm up")
-    assistant.warm_up()  # caches the fixed start of the answer prompt in the model
+    documents.refresh(assistant.resources)  # files changed since indexing are re-indexed before anyone asks
+    assistant.resources.warm_up()  # index, embedder, and the model with the fixed prompt cached
