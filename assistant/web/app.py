@@ -35,6 +35,7 @@ try:
 except ImportError as e:
     raise MissingDependency("the web chat needs gradio: pip install 'cited-assistant[web]'") from e
 
+from ..answer import Assistant  # noqa: E402
 from ..ingest import SUPPORTED  # noqa: E402
 from . import highlight as hl  # noqa: E402
 from . import history as hist
@@ -81,7 +82,7 @@ BROWSER_ID_JS = """() => {
 class WebApp:
     """The event handlers, around one shared Assistant."""
 
-    def __init__(self, assistant, upload_limit: int = uploads.MAX_BYTES):
+    def __init__(self, assistant: Assistant, upload_limit: int = uploads.MAX_BYTES) -> None:
         self.assistant = assistant
         self.library = Library(assistant)
         self.history = hist.History(assistant.settings.history_path)
@@ -92,12 +93,12 @@ class WebApp:
         self.library.clean_uploads()
 
 
-def build(assistant, upload_limit: int = uploads.MAX_BYTES) -> gr.Blocks:
+def build(assistant: Assistant, upload_limit: int = uploads.MAX_BYTES) -> gr.Blocks:
     """The page: documents and settings in a sidebar; the chat with its sources beside it."""
     return build_app(assistant, upload_limit)[0]
 
 
-def build_app(assistant, upload_limit: int = uploads.MAX_BYTES) -> tuple[gr.Blocks, WebApp]:
+def build_app(assistant: Assistant, upload_limit: int = uploads.MAX_BYTES) -> tuple[gr.Blocks, WebApp]:
     app = WebApp(assistant, upload_limit)
     with gr.Blocks(title="Cited assistant") as demo:
         # pending: the question being answered; asked: the question the next answer event answers

@@ -16,6 +16,7 @@ import threading
 import traceback
 from dataclasses import dataclass, field
 from functools import partial
+from typing import TYPE_CHECKING
 
 import gradio as gr
 
@@ -23,6 +24,10 @@ from ..errors import AssistantError, BadQuestion
 from . import highlight as hl
 from . import messages as msg
 from .session import Session, Turn, stream_ask
+
+if TYPE_CHECKING:
+    from .conversations import Conversations
+    from .library import Library
 
 BUSY = "An answer is still being written; ask again when it is done, or press Stop (Esc)."
 EMPTY = "Type a question first, then press Enter or Ask."
@@ -52,7 +57,7 @@ def tab_of(request) -> str:
 
 
 class Chat:
-    def __init__(self, library, talks):
+    def __init__(self, library: Library, talks: Conversations) -> None:
         self.library = library
         self.talks = talks  # conversations.Conversations: saving, the history list, the View
         self._runs: dict[str, Run] = {}  # browser tab -> the answer being written for it

@@ -4,6 +4,7 @@ and the feedback given on answers (all kept in history.py's SQLite file, per bro
 from __future__ import annotations
 
 import time
+from typing import TYPE_CHECKING
 
 import gradio as gr
 
@@ -13,13 +14,16 @@ from . import messages as msg
 from .chat import BUSY
 from .session import Session, turn_from_record
 
+if TYPE_CHECKING:
+    from .library import Library
+
 GONE = "That conversation is no longer in the history."
 NOTHING_TO_DELETE = "Nothing to delete: this conversation has no answered question yet."
 EXPORTS = "cited/export"  # routes.py serves a conversation's Markdown and JSON under it
 
 
 class Conversations:
-    def __init__(self, library, history: hist.History):
+    def __init__(self, library: Library, history: hist.History) -> None:
         self.library = library
         self.history = history
 

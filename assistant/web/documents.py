@@ -9,6 +9,7 @@ saying what happened and what to do; nothing partial is ever indexed.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import gradio as gr
 
@@ -19,11 +20,14 @@ from . import history as hist
 from . import owners, uploads
 from .messages import plural
 
+if TYPE_CHECKING:
+    from .library import Library
+
 CHOOSE_FIRST = "Select the documents to remove first."
 
 
 class Documents:
-    def __init__(self, library, upload_limit: int = uploads.MAX_BYTES):
+    def __init__(self, library: Library, upload_limit: int = uploads.MAX_BYTES) -> None:
         self.library = library
         self.upload_limit = upload_limit
 

@@ -11,17 +11,21 @@ from __future__ import annotations
 import threading
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import AssistantError, BadQuestion
 from . import highlight as hl
 from . import owners, uploads
+
+if TYPE_CHECKING:
+    from ..answer import Assistant
 
 NONE_VISIBLE = "This collection has no documents you can ask about; upload one, or pick another collection."
 ONLY_GONE = "The documents chosen under “Only these documents” are no longer indexed; choose again."
 
 
 class Library:
-    def __init__(self, assistant):
+    def __init__(self, assistant: Assistant) -> None:
         self.assistant = assistant  # the default collection's
         self._assistants = {"": assistant}  # collection name -> its Assistant, made on first use
         self._lock = threading.Lock()
@@ -44,7 +48,7 @@ class Library:
 
         return collection.of(self.assistant.settings, name) if name else self.assistant.settings
 
-    def assistant_for(self, name: str):
+    def assistant_for(self, name: str) -> Assistant:
         """The Assistant of collection `name` ("" or one no longer there: the default one)."""
         name = name if name in self.collection_names() else ""
         with self._lock:
