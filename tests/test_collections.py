@@ -149,20 +149,21 @@ def test_web_chat_answers_from_the_chosen_collection_and_documents(two):
     llm, embedder = ScriptedLLM(reply="Minusma left [1]."), HashEmbedder()
     base = Assistant(s, embedder=embedder, llm=llm, log=lambda m: None)
     app = WebApp(base)
-    assert app.collection_names() == ["", "reports"]
-    assert [c for _, c in app.collection_choices().choices] == ["", "reports"]
-    assert [src for _, src in app._document_choices("reports")] == ["reports/un.pdf"]
-    assert set(app.indexed()) == {"seeds/serval.txt", "seeds/junta.md", "reports/un.pdf"}  # cards, views
+    library = app.library
+    assert library.collection_names() == ["", "reports"]
+    assert [c for _, c in app.documents.collection_choices().choices] == ["", "reports"]
+    assert [src for _, src in app.documents.choices("", "reports")] == ["reports/un.pdf"]
+    assert set(library.indexed()) == {"seeds/serval.txt", "seeds/junta.md", "reports/un.pdf"}  # cards, views
 
-    reports = app.assistant_for("reports")
-    assert reports is app.assistant_for("reports")  # made once
+    reports = library.assistant_for("reports")
+    assert reports is library.assistant_for("reports")  # made once
     r, b = reports.resources, base.resources
     assert r.llm is llm and r.embedder is embedder and r.model_lock is b.model_lock
-    assert app.assistant_for("no-such") is base
+    assert library.assistant_for("no-such") is base
 
-    app._ask("Who left Mali in 2023?", [], None, 4, collection="reports")
+    app.chat._ask("Who left Mali in 2023?", [], None, 4, collection="reports")
     assert "Minusma" in llm.prompts[-1][-1]["content"]
-    app._ask("When did Serval begin?", [], None, 4, collection="", only=["seeds/junta.md"])
+    app.chat._ask("When did Serval begin?", [], None, 4, collection="", only=["seeds/junta.md"])
     prompt = llm.prompts[-1][-1]["content"]
     assert "Goita" in prompt and "Barkhane" not in prompt and "2,400" not in prompt
     build(base)  # the page wires the picker into the answer, upload and remove events
@@ -174,6 +175,6 @@ def test_web_chat_started_on_a_collection_offers_it_first(two):
 
     started = Assistant(from_env().with_(collection="reports"), embedder=HashEmbedder(), llm=ScriptedLLM("x"))
     app = WebApp(started)
-    assert app.collection_names() == [""] and app.assistant_for("") is started
-    assert app.collection_choices().choices == [("reports", "")]
-    assert [src for _, src in app._document_choices("")] == ["reports/un.pdf"]
+    assert app.library.collection_names() == [""] and app.library.assistant_for("") is started
+    assert app.documents.collection_choices().choices == [("reports", "")]
+    assert [src for _, src in app.documents.choices("", "")] == ["reports/un.pdf"]
