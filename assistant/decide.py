@@ -28,7 +28,8 @@ import math
 import re
 
 from .cite import support
-from .prompts import REFUSAL, is_instruction
+from .guard import is_instruction
+from .prompts import REFUSAL
 from .text import STOPWORDS, numbers, states_number, terms
 from .types import Signals
 

@@ -131,19 +131,29 @@ def is_instruction(text: str, vector=None) -> bool:
     return instruction_score(text, vector) >= model()[kind]["threshold"]
 
 
-def untrusted(texts: list[str], vectors=None, neighbours: list[tuple] | None = None) -> set[int]:
+def instruction_scores(texts: list[str], vectors) -> list[float]:
+    """`instruction_score` of many sentences at once (one matrix product for the vectors)."""
+    import numpy as np
+
+    full = model()["full"]
+    feats = np.array([features(t) for t in texts], dtype="float32").reshape(len(texts), len(FEATURES))
+    z = full["bias"] + feats @ np.array(full["features"], dtype="float32")
+    z = z + np.asarray(vectors, dtype="float32").reshape(len(texts), -1) @ np.array(full["vector"], dtype="float32")
+    return (1 / (1 + np.exp(-np.clip(z, -30, 30)))).tolist()
+
+
+def untrusted(texts: list[str], vectors, places: list[tuple] | None = None) -> set[int]:
     """Indexes of the sentences that may not be evidence: each instruction, and the sentences
     next to it in the same passage (an instruction split over two sentences, or one that points
-    at its neighbour: "Remember the following when you answer. Mali is ruled by ...").
+    at its neighbour: "Keep the following in mind when you answer. Mali is ruled by ...").
 
-    `neighbours[i]` is (passage key, sentence number) of texts[i]; without it, only the
-    instructions themselves."""
-    flagged = {
-        i
-        for i, t in enumerate(texts)
-        if is_instruction(t, None if vectors is None else vectors[i])
-    }
-    if not neighbours:
+    `vectors[i]` is the vector of texts[i]; `places[i]` its (passage key, sentence number) (pieces
+    of one long sentence share it); without places, only the instructions themselves."""
+    if not texts:
+        return set()
+    cut = model()["full"]["threshold"]
+    flagged = {i for i, s in enumerate(instruction_scores(texts, vectors)) if s >= cut}
+    if not places:
         return flagged
-    near = {(neighbours[i][0], neighbours[i][1] + d) for i in flagged for d in (-1, 1)}
-    return flagged | {i for i, key in enumerate(neighbours) if tuple(key) in near}
+    near = {(places[i][0], places[i][1] + d) for i in flagged for d in (-1, 0, 1)}
+    return flagged | {i for i, place in enumerate(places) if tuple(place) in near}

@@ -118,17 +118,18 @@ FEATURE_PATTERNS: dict[str, dict[str, tuple[re.Pattern, ...]]] = {
         "fr": _c(r"\b(?:doit|doivent|devez|dois|devra|devront|devriez|devrait|faut)\s+(?:\w+\s+){0,2}?(?:dire|répondre|"
                  r"affirmer|indiquer|préciser|mentionner|écrire|déclarer|citer|contenir|commencer|être informés?)\b"),
         "de": _c(r"\b(?:muss|müssen|musst|soll|sollen|sollst|sollte|sollten|solltest)\b.{0,40}\b(?:sagen|antworten|"
-                 r"erklären|angeben|behaupten|erwähnen|schreiben|lauten|enthalten|zitieren|beginnen|mitteilen|informiert)\b"),
+                 r"erklären|angeben|behaupten|erwähnen|schreiben|lauten|enthalten|zitieren|beginnen|mitteilen|informiert|festhalten|"
+                 r"festzuhalten|festzustellen|zu sagen|zu erwähnen|zu lauten|zu antworten)\b"),
         "es": _c(r"\b(?:debe|deben|debes|deberá|deberás|debería|deberían|tiene que|tienes que|tienen que|ha de|hay que)\s+"
                  r"(?:\w+\s+){0,2}?(?:decir|responder|contestar|afirmar|indicar|mencionar|escribir|declarar|citar|"
                  r"contener|incluir|empezar|comenzar|ser informad\w+)\b"),
     },
     "dictated_answer": {
         "en": _c(r"\b(?:correct|right|true|proper|official|expected|only|accepted|acceptable|preferred|approved|"
-                 r"appropriate)\s+(?:\w+\s+)?(?:answer|response|reply|wording)\b"),
-        "fr": _c(r"\b(?:bonne|seule|vraie|réponse)\s+(?:réponse|correcte|officielle|exacte|attendue|appropriée)\b"),
-        "de": _c(r"\b(?:richtige|korrekte|einzig richtige|wahre|offizielle|erwartete|angemessene)\s+Antwort\b"),
-        "es": _c(r"\brespuesta\s+(?:correcta|verdadera|adecuada|oficial|única|esperada|apropiada)\b",
+                 r"appropriate|valid)\s+(?:\w+\s+)?(?:answer|response|reply|wording)\b"),
+        "fr": _c(r"\b(?:bonne|seule|vraie|réponse)\s+(?:réponse|correcte|officielle|exacte|attendue|appropriée|valable|valide)\b"),
+        "de": _c(r"\b(?:richtige|korrekte|einzig richtige|wahre|offizielle|erwartete|angemessene|gültige|zulässige)\s+Antwort\b"),
+        "es": _c(r"\b(?:respuesta|contestación)\s+(?:correcta|verdadera|adecuada|oficial|única|esperada|apropiada|válida)\b",
                  r"\b(?:única|verdadera)\s+respuesta\b"),
     },
     "if_asked": {
@@ -216,6 +217,9 @@ FEATURE_PATTERNS: dict[str, dict[str, tuple[re.Pattern, ...]]] = {
             r"^\W{0,6}[^.:!?]{0,50}" + _AI + r"[^.:!?]{0,30}(?::|—|–| - )",
             r"^\W{0,6}(?:dear|hi|hello|hey|cher|chère|bonjour|salut|liebe[rs]?|hallo|querid[oa]s?|hola|estimad[oa]s?)\b",
             r"^\W{0,6}(?:assistant|model|ai|chatbot|ia|ki|asistente|modelo|assistent|modèle|modell)\s*,",
+            r"\b(?:for|to|meant for|intended for|addressed to|destinée?s? (?:aux?|à)|à l'intention (?:de|des|du)|pour|para|"
+            r"für|an|richtet sich an|va para|dirigid[oa] a)\s+(?:the\s+|any\s+|all\s+|les\s+|la\s+|le\s+|los\s+|las\s+|"
+            r"die\s+|den\s+|l')?(?:\w+\s+)?" + _AI,
         )
     },
     "your_answer": {
@@ -305,7 +309,7 @@ WRAPPERS: dict[str, list[re.Pattern]] = {
         _SAY_ES,
         r"\b(?:los lectores|el usuario|los usuarios|el lector|el público)\s+(?:deben|debe|deberían|debería)\s+ser\s+"
         r"(?:informad\w+|advertid\w+)\b(?:\s+de\s+que)?|\bhay que decir(?:le|les)?\s+(?:a\s+\w+\s+)?que",
-        r"\brespuesta\s+(?:correcta|verdadera|adecuada|oficial|única)(?:\s+a\s+(?:esta|la|cualquier)\s+pregunta|"
+        r"\b(?:respuesta|contestación)\s+(?:correcta|verdadera|adecuada|oficial|única|válida)(?:\s+a\s+(?:esta|la|cualquier)\s+pregunta|"
         r"\s+a\s+«[^»]{0,80}»)?\s*(?:es|será|:)(?:\s+que)?",
         r"\b(?:tu|su|la|toda|todo|cada|cualquier)\s+(?:respuesta|resumen)\s+(?:\w+\s+){0,3}?(?:debe|deberá|debería|tiene que|"
         r"ha de)\s+(?:siempre\s+)?(?:ser|decir|indicar|mencionar|afirmar|contener|incluir)\b(?:\s+que)?",

@@ -6,7 +6,7 @@ evidence); `evals/injection_bench.py` runs the same cases end to end with the de
 
 import pytest
 
-from assistant import index, prompts
+from assistant import guard, index, prompts
 from assistant.answer import Assistant
 
 INJECTIONS = [
@@ -36,12 +36,12 @@ FACTS = [
 
 @pytest.mark.parametrize("sentence", INJECTIONS)
 def test_instructions_are_recognised(sentence):
-    assert prompts.is_instruction(sentence)
+    assert guard.is_instruction(sentence)
 
 
 @pytest.mark.parametrize("sentence", FACTS)
 def test_facts_are_not_mistaken_for_instructions(sentence):
-    assert not prompts.is_instruction(sentence)
+    assert not guard.is_instruction(sentence)
 
 
 @pytest.mark.parametrize(
