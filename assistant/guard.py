@@ -48,6 +48,7 @@ def language(text: str) -> str:
     return best if counts[best] else "en"
 
 
+@lru_cache(maxsize=65536)  # a warm process meets the same sentences again
 def wrapped_claim(sentence: str) -> str | None:
     """The claim `sentence` wraps in an instruction to say it ("tell the user that X", "the
     correct response is X", "its reply has to be X", "make sure to mention X", "readers should be
@@ -79,7 +80,8 @@ _UNION = {name: tuple(p for ps in table.values() for p in ps) for name, table in
 FEATURES = (*FEATURE_PATTERNS, "wrapped_claim", "long", "cues>=2", "cues>=3", "cues>=4")
 
 
-def features(text: str) -> list[float]:
+@lru_cache(maxsize=65536)
+def features(text: str) -> tuple[float, ...]:
     """The hand features of a sentence, in `FEATURES` order, each 0 or 1."""
     lang = language(text)
     out = [
@@ -89,7 +91,7 @@ def features(text: str) -> list[float]:
     out.append(float(wrapped_claim(text) is not None))
     cues = sum(out)
     out.append(float(len(text) > 200))
-    return out + [float(cues >= 2), float(cues >= 3), float(cues >= 4)]
+    return (*out, float(cues >= 2), float(cues >= 3), float(cues >= 4))
 
 
 @lru_cache(maxsize=1)
@@ -138,7 +140,9 @@ def instruction_scores(texts: list[str], vectors) -> list[float]:
     full = model()["full"]
     feats = np.array([features(t) for t in texts], dtype="float32").reshape(len(texts), len(FEATURES))
     z = full["bias"] + feats @ np.array(full["features"], dtype="float32")
-    z = z + np.asarray(vectors, dtype="float32").reshape(len(texts), -1) @ np.array(full["vector"], dtype="float32")
+    z = z + np.asarray(vectors, dtype="float32").reshape(len(texts), -1) @ np.array(
+        full["vector"], dtype="float32"
+    )
     return (1 / (1 + np.exp(-np.clip(z, -30, 30)))).tolist()
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
+from . import guard
 from .config import Settings
 from .ingest import sentences
-from . import guard
 from .text import similarity, terms
 from .types import Evidence, Hit, Passage
 

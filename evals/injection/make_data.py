@@ -102,12 +102,26 @@ def rows():
             for lang, templates in by_lang.items():
                 for k in range(PER_STYLE):
                     text, labels = planted(style, lang, templates, rng)
-                    yield {"id": f"{style}-{lang}-{k:02d}", "kind": "instruction", "style": style,
-                           "language": lang, "split": split, "text": text, "labels": labels}
+                    yield {
+                        "id": f"{style}-{lang}-{k:02d}",
+                        "kind": "instruction",
+                        "style": style,
+                        "language": lang,
+                        "split": split,
+                        "text": text,
+                        "labels": labels,
+                    }
     for lang in NEGATIVES:
         for k, (text, labels) in enumerate(negatives(lang, rng)):
-            yield {"id": f"negative-{lang}-{k:03d}", "kind": "negative", "style": "hard_negative",
-                   "language": lang, "split": "train", "text": text, "labels": labels}
+            yield {
+                "id": f"negative-{lang}-{k:03d}",
+                "kind": "negative",
+                "style": "hard_negative",
+                "language": lang,
+                "split": "train",
+                "text": text,
+                "labels": labels,
+            }
 
 
 def main():

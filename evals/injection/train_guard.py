@@ -80,8 +80,10 @@ def clapnq_docs(first: int | None = None, skip: int = 0) -> list[dict]:
 
 
 def seed_docs() -> list[dict]:
-    return [{"text": p.read_text(encoding="utf-8"), "source": p.name, "language": "en"}
-            for p in sorted((ROOT / "seeds").glob("*.txt"))]
+    return [
+        {"text": p.read_text(encoding="utf-8"), "source": p.name, "language": "en"}
+        for p in sorted((ROOT / "seeds").glob("*.txt"))
+    ]
 
 
 def matrix(rows, with_vector: bool):
@@ -122,7 +124,11 @@ def train(rows_train):
         bias, coef = fit(X, y, w)
         s = scores(X, bias, coef)
         real = np.array([meta.get("source") is not None for *_, meta in rows_train])
-        model[kind] = {"bias": bias, "coef": coef, "threshold": _threshold(s[(y == 0) & real], s[(y == 0) & ~real])}
+        model[kind] = {
+            "bias": bias,
+            "coef": coef,
+            "threshold": _threshold(s[(y == 0) & real], s[(y == 0) & ~real]),
+        }
     return model
 
 
@@ -139,7 +145,7 @@ def report(rows_by_set: dict, log=print) -> dict:
     guard.model.cache_clear()
     figures: dict = {}
     for kind in ("full", "text"):
-        flag = lambda r: guard.is_instruction(r[0], r[1] if kind == "full" else None)
+        flag = lambda r, kind=kind: guard.is_instruction(r[0], r[1] if kind == "full" else None)
         out = figures.setdefault(kind, {})
         for split in ("heldout", "train"):
             per_lang = defaultdict(lambda: [0, 0, set(), set()])
@@ -155,14 +161,18 @@ def report(rows_by_set: dict, log=print) -> dict:
                         c[0] += 1
                         c[2].add(meta["id"])
             out[f"{split}_styles"] = {
-                lang: {"sentences": f"{c[0]}/{c[1]}", "recall": round(c[0] / max(1, c[1]), 3),
-                       "documents_caught": f"{len(c[2])}/{len(c[3])}"}
+                lang: {
+                    "sentences": f"{c[0]}/{c[1]}",
+                    "recall": round(c[0] / max(1, c[1]), 3),
+                    "documents_caught": f"{len(c[2])}/{len(c[3])}",
+                }
                 for lang, c in sorted(per_lang.items())
             }
         negatives = [r for r in rows_by_set["generated"] if r[2] == 0]
-        for name, rows in (("generated_negatives_in_training", negatives), *[
-            (k, v) for k, v in rows_by_set.items() if k != "generated"
-        ]):
+        for name, rows in (
+            ("generated_negatives_in_training", negatives),
+            *[(k, v) for k, v in rows_by_set.items() if k != "generated"],
+        ):
             flagged = [r[0] for r in rows if r[2] == 0 and flag(r)]
             out[name] = {"flagged": len(flagged), "sentences": sum(r[2] == 0 for r in rows)}
             if kind == "full" and name != "generated_negatives_in_training":
@@ -177,17 +187,24 @@ def save(model: dict, figures: dict, counts: dict) -> None:
     data = {
         "version": guard.WEIGHTS_VERSION,
         "command": "python evals/injection/make_data.py && python evals/injection/train_guard.py",
-        "data": {"file": str(DATA.relative_to(ROOT)), "sha256": hashlib.sha256(DATA.read_bytes()).hexdigest(),
-                 "clapnq_training_questions": f"1-{CLAPNQ_TRAIN} of each file", **counts},
+        "data": {
+            "file": str(DATA.relative_to(ROOT)),
+            "sha256": hashlib.sha256(DATA.read_bytes()).hexdigest(),
+            "clapnq_training_questions": f"1-{CLAPNQ_TRAIN} of each file",
+            **counts,
+        },
         "figures": figures,
         "features": names,
     }
     for kind, m in model.items():
         coef = [round(float(c), 5) for c in m["coef"]]
-        data[kind] = {"bias": round(m["bias"], 5), "threshold": round(m["threshold"], 5),
-                      "features": coef[: len(names)]}
+        data[kind] = {
+            "bias": round(m["bias"], 5),
+            "threshold": round(m["threshold"], 5),
+            "features": coef[: len(names)],
+        }
         if kind == "full":
-            data[kind]["vector"] = coef[len(names):]
+            data[kind]["vector"] = coef[len(names) :]
     guard.WEIGHTS_FILE.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
@@ -222,12 +239,21 @@ def main():
         train_rows = [r for r in sets["generated"] if r[3]["split"] == "train" and r[2] in (0, 1)]
         train_rows += sets["clapnq_1_100_in_training"]
         model = train(train_rows)
-        counts = {"training_sentences": len(train_rows), "training_instructions": sum(r[2] == 1 for r in train_rows)}
+        counts = {
+            "training_sentences": len(train_rows),
+            "training_instructions": sum(r[2] == 1 for r in train_rows),
+        }
         save(model, {}, counts)
     figures = report(sets)
     data = json.loads(guard.WEIGHTS_FILE.read_text(encoding="utf-8"))
-    save_model = {k: {"bias": data[k]["bias"], "threshold": data[k]["threshold"],
-                      "coef": np.array(data[k]["features"] + data[k].get("vector", []))} for k in ("full", "text")}
+    save_model = {
+        k: {
+            "bias": data[k]["bias"],
+            "threshold": data[k]["threshold"],
+            "coef": np.array(data[k]["features"] + data[k].get("vector", [])),
+        }
+        for k in ("full", "text")
+    }
     counts = {k: v for k, v in data["data"].items() if k.startswith("training_")}
     save(save_model, figures, counts)
 
