@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from . import cite, prompts, specifics
 from .cite import support
 from .ingest import sentences
-from .prompts import is_instruction
+from .guard import is_instruction
 from .segment import sentence_spans
 from .text import STOPWORDS, numbers, terms
 from .types import Checks, Citation, Evidence, Reason
