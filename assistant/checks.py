@@ -22,8 +22,8 @@ from dataclasses import dataclass, replace
 
 from . import cite, prompts, specifics
 from .cite import support
-from .ingest import sentences
 from .guard import is_instruction
+from .ingest import sentences
 from .segment import sentence_spans
 from .text import STOPWORDS, numbers, terms
 from .types import Checks, Citation, Evidence, Reason
