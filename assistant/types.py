@@ -22,7 +22,7 @@ stay in the page text but inside no passage, so they never become evidence.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,21 @@ class Hit:
     score: float  # fused score (reciprocal-rank fusion), higher is better
     dense: float  # cosine similarity to the question
     keyword: float  # BM25 score, 0 when no query term matched
+
+    def to_json(self, rank: int) -> dict:
+        """The hit as `assistant search --json` and `GET /v1/search` list it."""
+        p = self.passage
+        return {
+            "rank": rank,
+            "source": p.source,
+            "start": p.start,
+            "end": p.end,
+            "page": p.page,
+            "score": round(self.score, 4),
+            "dense": round(self.dense, 4),
+            "keyword": round(self.keyword, 4),
+            "text": p.text,
+        }
 
 
 @dataclass(frozen=True)
@@ -148,3 +163,29 @@ class Answer:
             "checks": asdict(self.checks),
             "signals": asdict(self.signals) if self.signals else None,
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Answer:
+        """The Answer `to_json` (or `dataclasses.asdict`, evidence included) describes: what a
+        front end rebuilds from `POST /v1/ask`. Unknown keys are ignored, missing ones default.
+
+        >>> a = Answer("q", "In 2014 [1].", False, (Citation(1, "s.txt", 0, 7, "In 2014"),), "m",
+        ...            Timings(0.1, 0.5, 1.0), confidence=0.8)
+        >>> Answer.from_json(a.to_json()) == a
+        True
+        """
+        values = _known(cls, data)
+        values["citations"] = tuple(Citation(**_known(Citation, c)) for c in data.get("citations", ()))
+        values["timings"] = Timings(**_known(Timings, data.get("timings") or {}))
+        values["evidence"] = tuple(
+            Evidence(e["n"], Passage(**_known(Passage, e["passage"]))) for e in data.get("evidence") or ()
+        )
+        values["checks"] = Checks(**_known(Checks, data.get("checks") or {}))
+        signals = data.get("signals")
+        values["signals"] = Signals(**_known(Signals, signals)) if signals else None
+        return cls(**values)
+
+
+def _known(cls, data: dict) -> dict:
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in names}

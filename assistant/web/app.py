@@ -691,6 +691,9 @@ def launch(
     except OSError as e:
         raise AssistantError(f"cannot listen on {host}:{port} ({e}); pass another --port") from e
     routes.add_routes(demo.app, app)  # the document view, the PDF file, the history export
+    from ..service.app import attach
+
+    attach(demo.app, assistant, host)  # the HTTP API, OpenAI-compatible chat and MCP (service/)
     return demo
 
 
