@@ -17,11 +17,13 @@ under the same access rules as the rest of the API. A citation's `source`, `page
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 from contextlib import asynccontextmanager
+from typing import Any
 
-from ..errors import MissingDependency
+from ..errors import AssistantError, MissingDependency
 from .access import Access, error_response
 from .core import Service
 
@@ -37,6 +39,7 @@ def build(service: Service, warm_on_start: bool = False):
     once the server runs (stdio: a desktop agent should not wait for it to start)."""
     try:
         from mcp.server.mcpserver import MCPServer
+        from mcp.server.mcpserver.exceptions import ToolError
         from mcp.types import ToolAnnotations
     except ImportError as e:
         raise MissingDependency(
@@ -56,28 +59,41 @@ def build(service: Service, warm_on_start: bool = False):
         handler.setLevel(logging.WARNING)  # debug records (bm25s, httpx) off the server's stderr
     reads = ToolAnnotations(read_only_hint=True, open_world_hint=False)
 
-    @mcp.tool(annotations=reads)
-    def search(query: str, k: int = 5) -> dict:
+    def tool(fn):
+        """A tool whose errors a user can cause reach the client as their one-line message (the
+        SDK passes on a ToolError's text; any other exception is a crash, logged, its text kept)."""
+
+        @functools.wraps(fn)
+        def run(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except AssistantError as e:
+                raise ToolError(str(e)) from e
+
+        return mcp.tool(annotations=reads)(run)
+
+    @tool
+    def search(query: str, k: int = 5) -> dict[str, Any]:
         """The passages of the indexed documents that best match `query` (k: 1-50), each with its
         source, page, start and end (exact character offsets) and text. No model is involved."""
         return service.search(query, max(1, min(50, k)))
 
-    @mcp.tool(annotations=reads)
-    def ask(question: str, sources: list[str] | None = None) -> dict:
+    @tool
+    def ask(question: str, sources: list[str] | None = None) -> dict[str, Any]:
         """Answer `question` from the indexed documents (only `sources`, when given: names as
         list_documents shows them). Returns the answer with [n] markers, `abstained`,
         `confidence` and `citations` (n, source, title, page, start, end, quote)."""
         return service.ask(question, sources=sources or None).to_json()
 
-    @mcp.tool(annotations=reads)
-    def list_documents() -> dict:
+    @tool
+    def list_documents() -> dict[str, Any]:
         """The indexed documents: source (the name other tools take), title, passages, size."""
         return {"documents": service.documents()}
 
-    @mcp.tool(annotations=reads)
+    @tool
     def read_document(
         source: str, start: int | None = None, end: int | None = None, page: int | None = None
-    ) -> dict:
+    ) -> dict[str, Any]:
         """A document's text, or its characters start:end (a PDF's: of one 1-based `page`). With a
         citation's source, page, start and end, the text is exactly the citation's quote."""
         return service.read(source, start, end, page)
