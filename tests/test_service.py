@@ -433,3 +433,28 @@ def test_a_server_that_is_down_is_one_line_naming_its_url():
     url = f"http://127.0.0.1:{free_port()}"
     for command in (["ask", "--url", url, QUESTION], ["search", "--url", url, "Barkhane"]):
         one_line_error(run(*command), f"no assistant server answers at {url}")
+
+
+# --- beside the web chat ----------------------------------------------------------------------------
+def test_assistant_ui_serves_the_api_and_mcp_beside_the_web_chat(settings):
+    import anyio
+    from mcp import Client
+
+    from assistant.web.app import launch
+
+    service = make_service(settings)
+    port = free_port()
+    demo = launch(service.assistant, "127.0.0.1", port)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        assert httpx.get(url + "/").status_code == 200  # the web chat
+        answer = httpx.post(url + "/v1/ask", json={"question": QUESTION}, timeout=30).json()
+        assert answer["citations"] and all(exact(httpx.Client(base_url=url), c) for c in answer["citations"])
+
+        async def tools():
+            async with Client(url + "/mcp") as client:
+                return {t.name for t in (await client.list_tools()).tools}
+
+        assert anyio.run(tools) == {"search", "ask", "list_documents", "read_document"}
+    finally:
+        demo.close()
