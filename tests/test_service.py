@@ -180,6 +180,8 @@ NUL = "When did\x00 Operation Serval end?"
         ("post", "/v1/ask", b"x" * (2**20 + 1), 413, "too_large", "the limit is 1,048,576"),
         ("get", "/v1/documents/docs/nope.txt", None, 404, "not_found", "GET /v1/documents"),
         ("get", "/v1/documents/docs/un.pdf", None, 400, "bad_request", "page=N"),
+        ("get", "/v1/documents/docs/un.pdf?page=0", None, 400, "bad_request", "page=N"),
+        ("get", "/v1/documents/docs/un.pdf?page=9", None, 400, "bad_request", "has no page 9"),
         ("get", "/v1/documents/docs/serval.txt?start=5&end=99999", None, 400, "bad_request", "characters"),
         ("delete", "/v1/documents/docs/nope.txt", None, 404, "not_found", "not in the index"),
         ("get", "/v1/search?q=", None, 400, "bad_question", "the question is empty"),
@@ -275,6 +277,42 @@ def test_a_client_that_disconnects_mid_stream_stops_its_answer_and_frees_the_mod
         assert service.queue.inside == 0 and llm.unfinished == 1
         r = httpx.post(url + "/v1/ask", json={"question": QUESTION}, timeout=30)
         assert r.status_code == 200 and r.json()["citations"]
+
+
+class DownLLM(EchoLLM):
+    """A model server that went away: every reply fails, as OpenAIModel's does."""
+
+    def stream(self, messages, max_tokens=200, temperature=0.0, avoid=None):
+        from assistant.errors import ModelUnavailable
+
+        raise ModelUnavailable("the model server at http://127.0.0.1:9/v1 cannot be reached (ConnectError)")
+
+
+def test_a_failed_answer_is_a_503_and_gives_its_place_back(settings):
+    service = make_service(settings, slots=1, waiting=0)
+    service.assistant._llm = DownLLM()
+    with serving(build(service, Access())) as url:
+        for stream in (False, True):
+            r = httpx.post(url + "/v1/ask", json={"question": QUESTION, "stream": stream}, timeout=30)
+            if stream:
+                (event, data) = [e for e in sse_events(r) if e[0] != "draft"][-1]
+                assert event == "error"
+            else:
+                assert r.status_code == 503
+                data = r.json()
+            assert (
+                data["error"]["type"] == "model_unavailable"
+                and "cannot be reached" in data["error"]["message"]
+            )
+        assert service.queue.inside == 0
+
+
+def test_a_follow_up_sends_its_history(api):
+    _, service, http = api
+    history = [{"question": "Who grabbed power in Mali in 2020?", "answer": "Col. Assimi Goita [1]."}]
+    r = http.post("/v1/ask", json={"question": "When did he postpone the vote?", "history": history})
+    assert r.status_code == 200 and service.assistant.llm.rewrites  # the follow-up was rewritten
+    assert "Assimi Goita." in service.assistant.llm.rewrites[-1]  # the answer, markers removed
 
 
 # --- documents ----------------------------------------------------------------------------------
@@ -458,3 +496,15 @@ def test_assistant_ui_serves_the_api_and_mcp_beside_the_web_chat(settings):
         assert anyio.run(tools) == {"search", "ask", "list_documents", "read_document"}
     finally:
         demo.close()
+
+
+def test_ask_with_url_sends_the_key_and_a_wrong_one_is_one_line(settings, monkeypatch):
+    from clitools import one_line_error, run
+
+    service = make_service(settings)
+    with serving(build(service, Access(api_key="s3cret"))) as url:
+        monkeypatch.setenv("ASSISTANT_URL", url)
+        monkeypatch.setenv("ASSISTANT_API_KEY", "s3cret")
+        assert json.loads(run("ask", "--json", QUESTION).stdout)["citations"]
+        monkeypatch.setenv("ASSISTANT_API_KEY", "wrong")
+        one_line_error(run("ask", QUESTION), "missing or wrong API key")

@@ -105,9 +105,17 @@ class Service:
         from ..ingest import document_text
 
         meta = self._meta(source, collection)
-        if source.lower().endswith(".pdf") and page is None:
+        if source.lower().endswith(".pdf") and (page is None or page < 1):
             raise BadRequest(f"{source} is a PDF, whose text is read page by page: add page=N (1-based)")
-        text = document_text(self.path_of(source), page)
+        try:
+            text = document_text(self.path_of(source), page)
+        except IndexError:
+            raise BadRequest(f"{source} has no page {page}") from None
+        except OSError as e:
+            raise NotFound(
+                f"{source} is indexed but its file cannot be read ({e.strerror}); "
+                "restore it, or update the index with: assistant index"
+            ) from None
         start = 0 if start is None else start
         end = len(text) if end is None else end
         if not 0 <= start <= end <= len(text):

@@ -39,8 +39,6 @@ def build(service: Service, warm_on_start: bool = False):
     once the server runs (stdio: a desktop agent should not wait for it to start)."""
     try:
         from mcp.server.mcpserver import MCPServer
-        from mcp.server.mcpserver.exceptions import ToolError
-        from mcp.types import ToolAnnotations
     except ImportError as e:
         raise MissingDependency(
             "the MCP server needs the mcp package: pip install 'cited-assistant[serve]'"
@@ -57,28 +55,24 @@ def build(service: Service, warm_on_start: bool = False):
     mcp = MCPServer("cited-assistant", instructions=INSTRUCTIONS, lifespan=lifespan, log_level="WARNING")
     for handler in set(root.handlers) - before:  # the SDK's logging.basicConfig: keep libraries'
         handler.setLevel(logging.WARNING)  # debug records (bm25s, httpx) off the server's stderr
-    reads = ToolAnnotations(read_only_hint=True, open_world_hint=False)
+    add_tools(mcp, service)
+    return mcp
 
-    def tool(fn):
-        """A tool whose errors a user can cause reach the client as their one-line message (the
-        SDK passes on a ToolError's text; any other exception is a crash, logged, its text kept)."""
 
-        @functools.wraps(fn)
-        def run(*args, **kwargs):
-            try:
-                return fn(*args, **kwargs)
-            except AssistantError as e:
-                raise ToolError(str(e)) from e
+def add_tools(mcp, service: Service) -> None:
+    from mcp.types import ToolAnnotations
 
-        return mcp.tool(annotations=reads)(run)
+    tool = mcp.tool(annotations=ToolAnnotations(read_only_hint=True, open_world_hint=False))
 
     @tool
+    @one_line_errors
     def search(query: str, k: int = 5) -> dict[str, Any]:
         """The passages of the indexed documents that best match `query` (k: 1-50), each with its
         source, page, start and end (exact character offsets) and text. No model is involved."""
         return service.search(query, max(1, min(50, k)))
 
     @tool
+    @one_line_errors
     def ask(question: str, sources: list[str] | None = None) -> dict[str, Any]:
         """Answer `question` from the indexed documents (only `sources`, when given: names as
         list_documents shows them). Returns the answer with [n] markers, `abstained`,
@@ -86,11 +80,13 @@ def build(service: Service, warm_on_start: bool = False):
         return service.ask(question, sources=sources or None).to_json()
 
     @tool
+    @one_line_errors
     def list_documents() -> dict[str, Any]:
         """The indexed documents: source (the name other tools take), title, passages, size."""
         return {"documents": service.documents()}
 
     @tool
+    @one_line_errors
     def read_document(
         source: str, start: int | None = None, end: int | None = None, page: int | None = None
     ) -> dict[str, Any]:
@@ -98,7 +94,20 @@ def build(service: Service, warm_on_start: bool = False):
         citation's source, page, start and end, the text is exactly the citation's quote."""
         return service.read(source, start, end, page)
 
-    return mcp
+
+def one_line_errors(fn):
+    """A tool whose errors a user can cause reach the client as their one-line message (the SDK
+    passes on a ToolError's text; any other exception is a crash: logged, its text withheld)."""
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except AssistantError as e:
+            raise ToolError(str(e)) from e
+
+    return run
 
 
 def serve_stdio(service: Service) -> None:
