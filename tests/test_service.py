@@ -66,9 +66,11 @@ def api(settings):
         yield url, service, http
 
 
-def exact(http, citation) -> bool:
+def exact(http, citation, collection: str | None = None) -> bool:
     """The citation's span, read back through GET /v1/documents/{source}, is its quote."""
     params = {"start": citation["start"], "end": citation["end"]}
+    if collection:
+        params["collection"] = collection
     if citation["page"]:
         params["page"] = citation["page"]
     r = http.get(f"/v1/documents/{citation['source']}", params=params)
@@ -508,3 +510,35 @@ def test_ask_with_url_sends_the_key_and_a_wrong_one_is_one_line(settings, monkey
         assert json.loads(run("ask", "--json", QUESTION).stdout)["citations"]
         monkeypatch.setenv("ASSISTANT_API_KEY", "wrong")
         one_line_error(run("ask", QUESTION), "missing or wrong API key")
+
+
+def test_a_collection_is_a_model_and_a_field(api):
+    from openai import OpenAI
+
+    from assistant import collection
+
+    _, service, http = api
+    reports = collection.of(service.assistant.settings, "reports")
+    (service.root / "reports").mkdir()
+    (service.root / "reports" / "q3.txt").write_text("The Q3 report put costs at 4 million euros.\n")
+    index.update(reports, [service.root / "reports"], embedder=HashEmbedder(), log=lambda m: None)
+    client = OpenAI(base_url=str(http.base_url.join("/v1")), api_key="unused")
+    assert [m.id for m in client.models.list()] == ["assistant", "assistant/reports"]
+    reply = client.chat.completions.create(
+        model="assistant/reports", messages=[{"role": "user", "content": "What did Q3 cost?"}]
+    )
+    assert {c["source"] for c in reply.choices[0].message.citations} == {"reports/q3.txt"}
+    asked = http.post("/v1/ask", json={"question": "What did Q3 cost?", "collection": "reports"}).json()
+    assert asked["citations"] and all(exact(http, c, "reports") for c in asked["citations"])
+    assert not exact(http, asked["citations"][0])  # not a document of the default collection
+    found = http.get("/v1/documents", params={"collection": "reports"}).json()["documents"]
+    assert [d["source"] for d in found] == ["reports/q3.txt"]
+
+
+def test_the_schema_is_served_at_docs(api):
+    _, _, http = api
+    schema = http.get("/openapi.json").json()
+    assert {"/v1/ask", "/v1/search", "/v1/documents", "/v1/chat/completions", "/healthz"} <= set(
+        schema["paths"]
+    )
+    assert http.get("/docs").status_code == 200
