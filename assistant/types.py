@@ -23,6 +23,7 @@ stay in the page text but inside no passage, so they never become evidence.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
+from enum import Enum
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,26 @@ class Timings:
     generations: int = 0  # model replies written for this answer (a second one is a retry)
 
 
+class Reason(Enum):
+    """Why an answer was declined. Each member's value is its plain words, which the terminal,
+    the web chat and the eval all show; `{detail}` is filled from `Checks.detail`.
+
+    >>> Reason.WRONG_KIND.words("date")
+    "the model's answer does not give the date asked for"
+    """
+
+    NO_RELEVANT_PASSAGE = "no passage in the documents is close enough to the question"
+    MODEL_DECLINED = "the model did not find the answer in the passages it read"
+    NO_SUPPORTED_CITATION = (
+        "the model's answer could not be traced to the passages it read, so it is not shown"
+    )
+    WRONG_KIND = "the model's answer does not give the {detail} asked for"
+    LOW_CONFIDENCE = "the confidence that the documents answer this is low ({detail})"
+
+    def words(self, detail: str = "") -> str:
+        return self.value.format(detail=detail)
+
+
 @dataclass(frozen=True)
 class Checks:
     """What the checks did between the model's raw reply and the answer the user sees."""
@@ -118,7 +139,55 @@ class Checks:
     added: int = 0  # sentences without a marker given the passage that supports them
     salvaged: int = 0  # unsupported details cut from sentences whose rest is supported
     extracted: bool = False  # the answer quotes the best evidence sentence: the model gave none
-    abstain_reason: str | None = None  # why the answer was declined, in plain words
+    reason: Reason | None = None  # why the answer was declined; None when it was not
+    detail: str = ""  # what fills the reason's words (the kind asked for, the confidence)
+
+    @property
+    def abstain_reason(self) -> str | None:
+        """Why the answer was declined, in plain words; None when it was not."""
+        return self.reason.words(self.detail) if self.reason else None
+
+    @property
+    def why(self) -> str:
+        """Why the answer was declined, as a sentence ("" when it was not)."""
+        words = self.abstain_reason
+        return f"{words[0].upper()}{words[1:]}." if words else ""
+
+    def to_json(self) -> dict:
+        data = {k: v for k, v in asdict(self).items() if k != "reason"}
+        data["reason"] = self.reason.name.lower() if self.reason else None
+        data["abstain_reason"] = self.abstain_reason
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict) -> Checks:
+        """`to_json`'s output read back; also the free-text reasons stored before `Reason`.
+
+        >>> Checks.from_json({"abstain_reason": "the answer does not give the date asked for"}).why
+        "The model's answer does not give the date asked for."
+        """
+        known = {f: data[f] for f in cls.__dataclass_fields__ if f in data and f not in ("reason", "detail")}
+        name, detail = data.get("reason"), str(data.get("detail") or "")
+        if name:
+            return cls(**known, reason=Reason[str(name).upper()], detail=detail)
+        reason, detail = _legacy_reason(data.get("abstain_reason"))
+        return cls(**known, reason=reason, detail=detail)
+
+
+def _legacy_reason(text: str | None) -> tuple[Reason | None, str]:
+    """A reason stored as free text (history and eval results written before `Reason`)."""
+    import re
+
+    if not text:
+        return None, ""
+    fixed = {"no relevant passage": Reason.NO_RELEVANT_PASSAGE, "model declined": Reason.MODEL_DECLINED}
+    if text in fixed:
+        return fixed[text], ""
+    if m := re.match(r"the answer does not give the (.+) asked for", text):
+        return Reason.WRONG_KIND, m.group(1)
+    if m := re.match(r"low confidence \((.+?)\)", text):
+        return Reason.LOW_CONFIDENCE, m.group(1)
+    return Reason.NO_SUPPORTED_CITATION, ""
 
 
 @dataclass(frozen=True)
@@ -160,7 +229,7 @@ class Answer:
             "timings": asdict(self.timings),
             "raw_answer": self.raw_answer,
             "search_query": self.search_query,
-            "checks": asdict(self.checks),
+            "checks": self.checks.to_json(),
             "signals": asdict(self.signals) if self.signals else None,
         }
 
@@ -180,7 +249,7 @@ class Answer:
         values["evidence"] = tuple(
             Evidence(e["n"], Passage(**_known(Passage, e["passage"]))) for e in data.get("evidence") or ()
         )
-        values["checks"] = Checks(**_known(Checks, data.get("checks") or {}))
+        values["checks"] = Checks.from_json(data.get("checks") or {})
         signals = data.get("signals")
         values["signals"] = Signals(**_known(Signals, signals)) if signals else None
         return cls(**values)

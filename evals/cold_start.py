@@ -59,15 +59,16 @@ from assistant.answer import Assistant
 from assistant import prompts
 mark("imports (assistant: numpy, faiss, bm25s, llama_cpp)")
 a = Assistant(model=sys.argv[1], log=lambda m: None)
-a.embedder.embed_query("warm"); mark("embedder load (" + a.embedder.backend + ")")
-a.retriever.bm25(); mark("index + BM25 load")
-a.model_path(); mark("model check (stamp)")
-a.llm; mark("LLM load")
-a.warm_up(); mark("fixed prompt prefix (saved state or computed)")
+r = a.resources
+r.embedder.embed_query("warm"); mark("embedder load (" + r.embedder.backend + ")")
+r.retriever.bm25(); mark("index + BM25 load")
+r.model_path(); mark("model check (stamp)")
+r.llm; mark("LLM load")
+r.warm_up(); mark("fixed prompt prefix (saved state or computed)")
 q = sys.argv[2]
-hits, qvec = a.retrieve(q); ev = a.retriever.evidence(q, hits, qvec); mark("retrieval + evidence")
+hits, qvec = a.retrieve(q); ev = r.retriever.evidence(q, hits, qvec); mark("retrieval + evidence")
 first = []
-for piece in a.llm.stream(prompts.answer_messages(q, ev), max_tokens=a.settings.max_tokens):
+for piece in r.llm.stream(prompts.answer_messages(q, ev), max_tokens=a.settings.max_tokens):
     if not first:
         first.append(1); mark("question prompt (to first token)")
 mark("generation")

@@ -126,7 +126,11 @@ def own_answer(assistant, result: dict) -> list[str]:
         problems.append(f"answers {ans.question!r}")
     hits, qvec = assistant.retrieve(q)  # alone, with no other user asking
     top_k = assistant.settings.top_k
-    alone = {_span(e) for e in assistant.retriever.evidence(q, hits, qvec, top_k=top_k)} if hits else set()
+    alone = (
+        {_span(e) for e in assistant.resources.retriever.evidence(q, hits, qvec, top_k=top_k)}
+        if hits
+        else set()
+    )
     got = {_span(e) for e in ans.evidence}
     if not got <= alone:
         problems.append("evidence from another question")

@@ -156,7 +156,8 @@ def test_web_chat_answers_from_the_chosen_collection_and_documents(two):
 
     reports = app.assistant_for("reports")
     assert reports is app.assistant_for("reports")  # made once
-    assert reports.llm is llm and reports.embedder is embedder and reports._llm_lock is base._llm_lock
+    r, b = reports.resources, base.resources
+    assert r.llm is llm and r.embedder is embedder and r.model_lock is b.model_lock
     assert app.assistant_for("no-such") is base
 
     app._ask("Who left Mali in 2023?", [], None, 4, collection="reports")

@@ -2,7 +2,7 @@
 
 import pytest
 
-from assistant import decide
+from assistant import checks, decide
 
 
 @pytest.mark.parametrize(
@@ -45,7 +45,7 @@ def test_streaming_refusal(text, want):
     ],
 )
 def test_answer_type(question, kind):
-    assert decide.answer_type(question) == kind
+    assert checks.answer_type(question) == kind
 
 
 @pytest.mark.parametrize(
@@ -85,7 +85,7 @@ def test_answer_type(question, kind):
     ],
 )
 def test_fits_type(kind, question, text, want):
-    assert decide.fits_type(kind, question, text) == want
+    assert checks.fits_type(kind, question, text) == want
 
 
 @pytest.mark.parametrize(
@@ -123,7 +123,7 @@ def test_fits_type(kind, question, text, want):
     ],
 )
 def test_salvage(sentence, spans, question, want):
-    assert decide.salvage(sentence, spans, question) == want
+    assert checks.salvage(sentence, spans, question) == want
 
 
 def test_confidence_rises_with_the_models_belief_and_the_retrieval():
@@ -139,3 +139,44 @@ def test_confidence_rises_with_the_models_belief_and_the_retrieval():
         assert decide.confidence(higher) > decide.confidence(low), change
     unknown = Signals(None, 0.5, 0.5, 1.0)
     assert decide.confidence(unknown) == decide.confidence(Signals(0.5, 0.5, 0.5, 1.0, 0.5, 0.5))
+
+
+# --- the decision step: what to do next with a checked draft --------------------------------------
+def _draft(reason=None, extracted=False):
+    from assistant.types import Checks
+
+    return checks.Checked(
+        "raw", "" if reason else "An answer [1].", (), Checks(reason=reason, extracted=extracted)
+    )
+
+
+A, R = decide.Action, decide.Reason
+S = decide.Settings(retry_confidence=0.4, extract_confidence=0.7, min_confidence=0.5)
+
+
+@pytest.mark.parametrize(
+    "draft, before, after, done, want",
+    [
+        # a refusal with good evidence is retried once, then quoted, then declined
+        (_draft(R.MODEL_DECLINED), 0.8, None, set(), (A.RETRY, None)),
+        (_draft(R.MODEL_DECLINED), 0.8, None, {A.RETRY}, (A.QUOTE, None)),
+        (_draft(R.MODEL_DECLINED), 0.8, None, {A.RETRY, A.QUOTE}, (A.DECLINE, R.MODEL_DECLINED)),
+        # below the retry threshold a refusal stands
+        (_draft(R.MODEL_DECLINED), 0.3, None, set(), (A.DECLINE, R.MODEL_DECLINED)),
+        # an unsupported answer is not retried (the model did answer) but may be quoted
+        (_draft(R.NO_SUPPORTED_CITATION), 0.5, None, set(), (A.DECLINE, R.NO_SUPPORTED_CITATION)),
+        (_draft(R.NO_SUPPORTED_CITATION), 0.9, None, set(), (A.QUOTE, None)),
+        (_draft(R.WRONG_KIND), 0.9, None, {A.QUOTE}, (A.DECLINE, R.WRONG_KIND)),
+        # an answer is verified, then accepted or declined on the full confidence
+        (_draft(), 0.2, None, set(), (A.VERIFY, None)),
+        (_draft(), 0.2, 0.6, {A.VERIFY}, (A.ACCEPT, None)),
+        (_draft(), 0.9, 0.3, {A.VERIFY}, (A.DECLINE, R.LOW_CONFIDENCE)),
+        # a quoted answer is shown as it is: the model did not write it
+        (_draft(extracted=True), 0.8, None, {A.QUOTE}, (A.ACCEPT, None)),
+    ],
+)
+def test_next_step(draft, before, after, done, want):
+    step = decide.next_step(decide.State(draft, before, after, frozenset(done)), S)
+    assert (step.action, step.reason) == want
+    if step.reason is R.LOW_CONFIDENCE:
+        assert step.detail == f"{after:.2f}"

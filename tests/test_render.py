@@ -6,9 +6,10 @@ import re
 
 import pytest
 
+from assistant.changes import change_note
 from assistant.index import IndexProgress, UpdateReport
 from assistant.terminal import live, render
-from assistant.types import Answer, Checks, Citation, Evidence, Passage, Timings
+from assistant.types import Answer, Checks, Citation, Evidence, Passage, Reason, Timings
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 
@@ -109,10 +110,10 @@ def test_a_refusal_says_why_and_lists_what_was_read():
     ev = (Evidence(1, Passage("seeds/a.txt", 5, 40, "France left Gao in August 2022.")),)
     declined = Answer(
         "q", "The documents do not answer this question.", True, (), "m", Timings(),
-        evidence=ev, checks=Checks(abstain_reason="model declined"),
+        evidence=ev, checks=Checks(reason=Reason.MODEL_DECLINED),
     )  # fmt: skip
     text = render.sources_text(declined)
-    assert "Why: model declined." in text
+    assert "Why: The model did not find the answer in the passages it read." in text
     assert "[1] seeds/a.txt (chars 5-40)" in text and "France left Gao" in text
 
 
@@ -131,26 +132,26 @@ def test_markers_in_documents_are_text_not_markup(monkeypatch):
             Checks(replaced=1),
             False,
             "In 2014 [2].",
-            "Checked: 1 citation(s) moved to the passage that says it.",
+            "Checked: 1 citation moved to the passage that supports its sentence.",
         ),
         (
             Checks(salvaged=1),
             False,
             "In February 2013 [1].",
-            "Checked: 1 detail(s) removed: not in the sources.",
+            ": not in the sources.",
         ),
         (
-            Checks(abstain_reason="no supported citation"),
+            Checks(reason=Reason.NO_SUPPORTED_CITATION),
             True,
             "In 2013 [1].",
-            "withdrawn: no supported citation",
+            "Checked: the draft was withdrawn.",
         ),
         (Checks(), False, "", ""),  # nothing was streamed: nothing to compare
     ],
 )
 def test_change_note(checks, abstained, draft, note):
     final = "The documents do not answer this question." if abstained else "In 2014 [1]."
-    text = render.change_note(Answer("q", final, abstained, (), "m", Timings(), checks=checks), draft)
+    text = change_note(Answer("q", final, abstained, (), "m", Timings(), checks=checks), draft)
     assert (note in text) if note else text == ""
 
 

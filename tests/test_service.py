@@ -51,10 +51,10 @@ def serving(app):
         thread.join(10)
 
 
-def make_service(settings, slots=1, waiting=4, delay=0.01) -> Service:
+def make_service(settings, slots=1, waiting=4, delay=0.01, llm=None) -> Service:
     index.update(settings, embedder=HashEmbedder(), log=lambda m: None)
     s = settings.with_(min_relevance=-1.0, min_confidence=0.0)  # hash vectors: any passage is relevant
-    assistant = Assistant(s, embedder=HashEmbedder(), llm=EchoLLM(delay), log=lambda m: None)
+    assistant = Assistant(s, embedder=HashEmbedder(), llm=llm or EchoLLM(delay), log=lambda m: None)
     return Service(assistant, ModelQueue(slots, waiting))
 
 
@@ -267,7 +267,7 @@ def test_a_full_queue_answers_429_with_retry_after_then_serves_again(settings):
 
 def test_a_client_that_disconnects_mid_stream_stops_its_answer_and_frees_the_model(settings):
     service = make_service(settings, slots=1, waiting=0, delay=0.2)
-    llm = service.assistant.llm
+    llm = service.assistant.resources.llm
     with serving(build(service, Access())) as url:
         with httpx.Client(base_url=url, timeout=30) as gone:
             with gone.stream("POST", "/v1/ask", json={"question": QUESTION, "stream": True}) as r:
@@ -291,8 +291,7 @@ class DownLLM(EchoLLM):
 
 
 def test_a_failed_answer_is_a_503_and_gives_its_place_back(settings):
-    service = make_service(settings, slots=1, waiting=0)
-    service.assistant._llm = DownLLM()
+    service = make_service(settings, slots=1, waiting=0, llm=DownLLM())
     with serving(build(service, Access())) as url:
         for stream in (False, True):
             r = httpx.post(url + "/v1/ask", json={"question": QUESTION, "stream": stream}, timeout=30)
@@ -313,8 +312,8 @@ def test_a_follow_up_sends_its_history(api):
     _, service, http = api
     history = [{"question": "Who grabbed power in Mali in 2020?", "answer": "Col. Assimi Goita [1]."}]
     r = http.post("/v1/ask", json={"question": "When did he postpone the vote?", "history": history})
-    assert r.status_code == 200 and service.assistant.llm.rewrites  # the follow-up was rewritten
-    assert "Assimi Goita." in service.assistant.llm.rewrites[-1]  # the answer, markers removed
+    assert r.status_code == 200 and service.assistant.resources.llm.rewrites  # the follow-up was rewritten
+    assert "Assimi Goita." in service.assistant.resources.llm.rewrites[-1]  # the answer, markers removed
 
 
 # --- documents ----------------------------------------------------------------------------------

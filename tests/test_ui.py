@@ -12,7 +12,7 @@ import pytest
 from conftest import pdf_bytes
 
 from assistant.errors import BadDocument, BadQuestion
-from assistant.types import Answer, Checks, Citation, Evidence, Passage, Timings
+from assistant.types import Answer, Checks, Citation, Evidence, Passage, Reason, Timings
 from assistant.web import highlight as hl
 from assistant.web import uploads
 from assistant.web.session import Session, Stopped, Turn, stream_ask, strip_markers
@@ -431,7 +431,7 @@ def declined(reason="model declined", evidence=()):
     return dataclasses.replace(
         answer(text="The documents do not answer this question.", abstained=True),
         evidence=tuple(evidence),
-        checks=Checks(abstain_reason=reason),
+        checks=Checks.from_json({"abstain_reason": reason}),
         confidence=0.2,
     )
 
@@ -443,12 +443,15 @@ def declined(reason="model declined", evidence=()):
         ("model declined", "The model did not find the answer in the passages it read."),
         ("no supported citation", "The model's answer could not be traced to the passages it read"),
         ("the answer does not give the date asked for", "The model's answer does not give the date"),
-        ("low confidence (0.12) that the documents answer this", "Low confidence (0.12) that the"),
+        (
+            "low confidence (0.12) that the documents answer this",
+            "The confidence that the documents answer this is low (0.12)",
+        ),
         (None, ""),
     ],
 )
 def test_reason_text_says_why_in_plain_words(reason, words):
-    text = hl.reason_text(reason)
+    text = Checks.from_json({"abstain_reason": reason}).why
     assert text.startswith(words) and (not text or text.endswith("."))
 
 
@@ -647,14 +650,14 @@ def checked(draft, final, abstained=False, **checks):
         (
             "Serval began in 1999 [1].",
             "The documents do not answer this question.",
-            {"abstained": True, "abstain_reason": "no supported citation"},
+            {"abstained": True, "reason": Reason.NO_SUPPORTED_CITATION},
             "Checked: the draft was withdrawn.",
         ),
     ],
     ids=lambda v: v if isinstance(v, str) and len(v) < 20 else None,
 )
 def test_change_note_says_what_the_checks_changed(draft, final, checks, note):
-    from assistant.web.changes import change_note
+    from assistant.changes import change_note
 
     abstained = checks.pop("abstained", False)
     assert change_note(checked(draft, final, abstained, **checks)) == note

@@ -237,13 +237,13 @@ class ReportWriter:
 
 def run_meta(settings, assistant, set_name: str, total: int, retrieval_only: bool, command: str) -> dict:
     version, dirty = code_version(settings.root)
-    manifest = assistant.index.manifest() or {}
+    manifest = assistant.resources.store.manifest() or {}
     return {
         "started": datetime.now().isoformat(timespec="seconds"),
         "command": command,
         "code_version": version,
         "dirty": dirty,
-        "model": None if retrieval_only else assistant.model_name,
+        "model": None if retrieval_only else assistant.resources.model_name,
         "retrieval_only": retrieval_only,
         "question_set": set_name,
         "questions_total": total,
@@ -251,7 +251,7 @@ def run_meta(settings, assistant, set_name: str, total: int, retrieval_only: boo
         "index": {
             "path": relative(settings.index_path, settings.root),
             "generation": manifest.get("generation"),  # the folder store's newest segment
-            "passages": assistant.index.count(),
+            "passages": assistant.resources.store.count(),
             "settings": manifest.get("settings"),
         },
         "settings": {
@@ -440,4 +440,41 @@ def compare(a, b, results_dir: Path) -> str:
             else (f"{vb - va:+d}" if isinstance(va, int) and isinstance(vb, int) else f"{vb - va:+.2f}")
         )
         rows.append([label, fmt(va), fmt(vb), diff])
-    return markdown_table(["", f"A: {Path(a).name}", f"B: {Path(b).name}", "B − A"], rows)
+    table = markdown_table(["", f"A: {Path(a).name}", f"B: {Path(b).name}", "B − A"], rows)
+    return table + "\n\n" + same_answers(_folder(a, results_dir), _folder(b, results_dir))
+
+
+def _folder(name, results_dir: Path) -> Path:
+    path = Path(name)
+    return path if path.is_dir() else Path(results_dir) / name
+
+
+def same_answers(a: Path, b: Path) -> str:
+    """Per question, whether two runs gave the same answer: the same words, the same decision
+    (answered or declined) and the same cited spans. What a refactoring must leave unchanged."""
+
+    def rows(folder: Path) -> dict:
+        try:
+            lines = (folder / "results.jsonl").read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return {}
+        return {r["id"]: r for r in map(json.loads, filter(str.strip, lines))}
+
+    ra, rb = rows(a), rows(b)
+    both = [k for k in ra if k in rb]
+    if not both:
+        return "Per question: no question is in both runs."
+    spans = lambda r: sorted(
+        (c["source"], c.get("page"), c["start"], c["end"]) for c in r.get("citations", [])
+    )
+    same = {
+        "answer text": [k for k in both if ra[k]["answer"] == rb[k]["answer"]],
+        "answered or declined": [k for k in both if ra[k]["abstained"] == rb[k]["abstained"]],
+        "cited spans": [k for k in both if spans(ra[k]) == spans(rb[k])],
+    }
+    lines = [f"Per question ({len(both)} in both runs; {len(ra)} in A, {len(rb)} in B):"]
+    for what, ids in same.items():
+        differ = [k for k in both if k not in set(ids)]
+        tail = f" (differ: {', '.join(differ[:12])}{' ...' if len(differ) > 12 else ''})" if differ else ""
+        lines.append(f"- same {what}: {len(ids)} of {len(both)}{tail}")
+    return "\n".join(lines)

@@ -146,12 +146,12 @@ def run_eval(
     assistant = Assistant(settings, model=model, log=log)
     if docs is not None:  # the dataset's own index under .cache: rebuilt if from an older version
         try:
-            index_mod.update(settings, [docs], embedder=assistant.embedder, log=log)
+            index_mod.update(settings, [docs], embedder=assistant.resources.embedder, log=log)
         except IndexMismatch:
-            index_mod.update(settings, [docs], embedder=assistant.embedder, log=log, rebuild=True)
+            index_mod.update(settings, [docs], embedder=assistant.resources.embedder, log=log, rebuild=True)
     assistant.retrieve("warm-up", k=1)  # load index and embedder now: timings are per question
     if not retrieval_only:
-        assistant.warm_up()  # load the LLM and cache the fixed prompt: latency is warm
+        assistant.resources.warm_up()  # load the LLM and cache the fixed prompt: latency is warm
     label = label or default_label(dataset, model, retrieval_only)
     meta = report.run_meta(settings, assistant, set_name, len(items), retrieval_only, command)
     writer = report.ReportWriter.create(

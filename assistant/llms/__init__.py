@@ -20,7 +20,9 @@ from typing import Protocol, runtime_checkable
 class ChatModel(Protocol):
     """What the pipeline needs from a chat model (the seam a fake or a server client plugs into)."""
 
-    name: str
+    @property
+    def name(self) -> str:
+        """The model's name, shown with every answer."""
 
     def stream(
         self, messages: list[dict], max_tokens: int = 200, temperature: float = 0.0, avoid: str | None = None

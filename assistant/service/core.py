@@ -1,6 +1,6 @@
 """`Service`: what every HTTP route and MCP tool calls, each a call of the library.
 
-One Assistant per collection (made on first use with `Assistant.sibling`, so they share the
+One Assistant per collection (made on first use over `Resources.sibling`, so they share the
 embedder, the model and its lock), the model queue, and a lock that lets one upload or
 removal change an index at a time (as the web chat's "index" concurrency limit does). Nothing
 here knows HTTP: the routes (routes.py, openai_chat.py) and the MCP tools (mcp_server.py) turn
@@ -16,6 +16,8 @@ import threading
 from pathlib import Path
 
 from .. import collection as coll
+from .. import documents
+from ..answer import Assistant
 from ..config import collection as collection_name
 from ..errors import AssistantError, BadDocument, BadQuestion
 from ..ingest import source_name
@@ -47,9 +49,9 @@ class Service:
             raise NotFound(f"no collection named {name!r}; see the collections with GET /v1/collections")
         with self._lock:
             if name not in self._assistants:
-                other = self.assistant.sibling(coll.of(self.assistant.settings, name))
-                other.refresh()  # as for the started one: citations match the files as they are
-                self._assistants[name] = other
+                resources = self.assistant.resources.sibling(coll.of(self.assistant.settings, name))
+                documents.refresh(resources)  # as for the started one: citations match the files
+                self._assistants[name] = Assistant(resources=resources)
             return self._assistants[name]
 
     def collections(self) -> list[dict]:
@@ -198,10 +200,9 @@ class Service:
     def warm(self) -> None:
         """Load the index, the embedder and the model before the first question (and re-index
         files changed since indexing, so citations match them)."""
-        a = self.assistant
-        a.refresh()
-        a.retrieve("warm up", k=1)
-        a.warm_up()
+        resources = self.assistant.resources
+        documents.refresh(resources)
+        resources.warm_up()
         self.ready = True
 
     def health(self) -> dict:
@@ -209,8 +210,8 @@ class Service:
         a = self.assistant
         files = a.documents()
         if not files:
-            _ = a.index  # no index at all: IndexMissing, naming the command that builds it
-        model = {"name": a.model_name, "loaded": self.ready, "server": a.settings.llm_url}
+            _ = a.resources.store  # no index at all: IndexMissing, naming the command that builds it
+        model = {"name": a.resources.model_name, "loaded": self.ready, "server": a.settings.llm_url}
         if a.settings.llm_url:
             _ping(a.settings.llm_url)
         return {

@@ -128,6 +128,7 @@ def ask(question, as_json, docs, model, top_k, index_dir):
         assistant ask --json "When did France withdraw?" | jq .citations
         assistant ask --collection reports --doc reports/q3.pdf "What did Q3 cost?"
     """
+    from .. import documents
     from ..answer import Assistant
     from . import live
 
@@ -135,19 +136,20 @@ def ask(question, as_json, docs, model, top_k, index_dir):
     settings, model = make_settings(index_dir, top_k, model)
     assistant = Assistant(settings, model=model, log=status.log)
     q = assistant.check_question(" ".join(question))  # fail fast, before loading anything
-    assistant.model_path()  # a missing or broken model file fails here, in one line
+    resources = assistant.resources
+    resources.model_path()  # a missing or broken model file fails here, in one line
     with status.show("Loading the index..."):
-        assistant.refresh()  # files changed since indexing: re-index them, so offsets match
-        _ = assistant.index  # a missing or damaged index fails here, before a model loads
+        documents.refresh(resources)  # files changed since indexing: re-index them, so offsets match
+        _ = resources.store  # a missing or damaged index fails here, before a model loads
     sources = _indexed_names(docs, assistant, index_dir) if docs else None
-    loader = assistant.preload()
+    loader = resources.preload()
     if as_json:
         answer = assistant.ask(q, sources=sources)
     else:
         answer = show_answer(assistant, q, status=status, sources=sources)
     if answer.timings.first_token_s is None:  # declined before the model was needed:
         loader.join()  # still report a model that cannot load, now rather than next time
-        _ = assistant.llm
+        _ = resources.llm
     if as_json:
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
 
@@ -160,6 +162,7 @@ def show_answer(assistant, question: str, history=(), status=None, sources=None)
     file only the checked answer is printed, so the output holds no unchecked words. A status
     line on stderr covers the wait for the first word.
     """
+    from ..changes import change_note
     from . import live, render
 
     out = render.style_for(sys.stdout)
@@ -184,7 +187,7 @@ def show_answer(assistant, question: str, history=(), status=None, sources=None)
     if draft is not None and not draft.erase():
         click.echo(render.heading("Checked answer:", out))
     click.echo(render.answer_text(answer, out))
-    note = render.change_note(answer, draft.text if draft else "")
+    note = change_note(answer, draft.text if draft else "")
     if note:
         click.echo(render.note(note, out))
     click.echo(render.sources_text(answer, out))
@@ -333,7 +336,7 @@ def _indexed_assistant(index_dir):
 
     settings, _ = make_settings(index_dir)
     assistant = Assistant(settings)
-    _ = assistant.index  # no index there: one line that says how to build it
+    _ = assistant.resources.store  # no index there: one line that says how to build it
     return assistant
 
 
@@ -641,8 +644,8 @@ def mcp(model, top_k, index_dir):
 
     settings, model = make_settings(index_dir, top_k, model)
     assistant = Assistant(settings, model=model)
-    assistant.model_path()  # a missing or broken model file fails here, in one line
-    _ = assistant.index  # so does a missing or damaged index
+    assistant.resources.model_path()  # a missing or broken model file fails here, in one line
+    _ = assistant.resources.store  # so does a missing or damaged index
     serve_stdio(Service(assistant))
 
 
@@ -672,12 +675,13 @@ def search(query, as_json, top_k, index_dir):
         assistant search "Operation Barkhane"
         assistant search --json -k 3 "Who leads the junta?" | jq '.passages[].source'
     """
+    from .. import documents
     from ..answer import Assistant
 
     settings, _ = make_settings(index_dir)
     assistant = Assistant(settings)
     q = assistant.check_question(" ".join(query))
-    assistant.refresh()  # files changed since indexing: re-index them, so the spans match
+    documents.refresh(assistant.resources)  # files changed since indexing: re-index them, so the spans match
     hits, _ = assistant.retrieve(q, k=top_k)
     _print_passages(q, [hit.to_json(rank) for rank, hit in enumerate(hits[:top_k], 1)], as_json)
 
@@ -713,6 +717,7 @@ def chat(model, top_k, index_dir):
         assistant chat
         printf 'Who leads the junta?\\nWhen did he postpone the vote?\\n' | assistant chat
     """
+    from .. import documents
     from ..answer import Assistant
     from ..web.session import Session  # pure Python: the conversation the web chat keeps too
     from . import live
@@ -720,11 +725,12 @@ def chat(model, top_k, index_dir):
     status = live.Status()
     settings, model = make_settings(index_dir, top_k, model)
     assistant = Assistant(settings, model=model, log=status.log)
-    assistant.model_path()  # a missing or broken model file fails here, in one line
+    resources = assistant.resources
+    resources.model_path()  # a missing or broken model file fails here, in one line
     with status.show("Loading the index..."):
-        assistant.refresh()
-        _ = assistant.index  # a missing or damaged index fails here, before a model loads
-    assistant.preload()
+        documents.refresh(resources)
+        _ = resources.store  # a missing or damaged index fails here, before a model loads
+    resources.preload()
     interactive = sys.stdin.isatty()
     if interactive:
         click.echo("Ask a question (an empty line ends the conversation).", err=True)

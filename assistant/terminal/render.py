@@ -87,7 +87,7 @@ def sources_text(answer: Answer, style: Style = PLAIN) -> str:
         f"({sure}{answer.model}; first token {t.first_token_s} s, total {t.total_s} s)", style, "dim"
     )
     if answer.abstained:
-        lines = ["", line(f"Why: {answer.checks.abstain_reason or 'declined'}.", style)]
+        lines = ["", line(f"Why: {answer.checks.why or 'declined.'}", style)]
         lines += _passages_read(answer, style)
         return "\n".join([*lines, "", footer])
     lines = ["", line("Sources:", style, "bold")]
@@ -184,32 +184,6 @@ def _console(width: int):
     from rich.console import Console
 
     return Console(width=width, force_terminal=True, color_system="standard", highlight=False)
-
-
-# --- what the checks changed ----------------------------------------------------------------
-def change_note(answer: Answer, draft: str) -> str:
-    """One line on what the checks changed in the streamed draft; "" when nothing did.
-
-    >>> from assistant.types import Timings
-    >>> change_note(Answer("q", "In 2014 [1].", False, (), "m", Timings()), "In 2014 [1].")
-    ''
-    """
-    if not draft.strip() or " ".join(draft.split()) == " ".join(answer.answer.split()):
-        return ""
-    c = answer.checks
-    if answer.abstained:
-        return f"The draft was withdrawn: {c.abstain_reason or 'declined'}."
-    done = [
-        (c.replaced, "citation(s) moved to the passage that says it"),
-        (c.salvaged, "detail(s) removed: not in the sources"),
-        (c.unsupported, "claim(s) that no passage confirms"),
-        (c.added, "citation(s) added"),
-        (c.invalid + c.repeated, "invalid or repeated marker(s) dropped"),
-    ]
-    said = "; ".join(f"{n} {what}" for n, what in done if n)
-    if c.extracted:
-        said = "the answer quotes the best passage: the model gave none"
-    return f"Checked: {said or 'the draft was corrected'}."
 
 
 # --- indexing ------------------------------------------------------------------------------------

@@ -42,6 +42,8 @@ from pathlib import Path
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # offline: no telemetry calls
 
+from .. import documents  # noqa: E402
+from ..answer import Assistant  # noqa: E402
 from ..errors import AssistantError, BadDocument, BadQuestion, MissingDependency  # noqa: E402
 
 try:
@@ -179,8 +181,10 @@ class WebApp:
         name = name if name in self.collection_names() else ""
         with self._assistants_lock:
             if name not in self._assistants:
-                other = self.assistant.sibling(self._settings(name))
-                other.refresh()  # as warm_up does for the default one: citations match the files
+                other = Assistant(resources=self.assistant.resources.sibling(self._settings(name)))
+                documents.refresh(
+                    other.resources
+                )  # as warm_up does for the default one: citations match the files
                 self._assistants[name] = other
             return self._assistants[name]
 
@@ -487,7 +491,7 @@ class WebApp:
 
     def model_info(self) -> str:
         a = self.assistant
-        return f"**Model:** `{a.model_name}`"
+        return f"**Model:** `{a.resources.model_name}`"
 
 
 def _kinds() -> str:
@@ -734,7 +738,5 @@ def warm_up(assistant, log=lambda msg: print(msg, file=sys.stderr)) -> None:
     also the slowest. In this thread: llama.cpp silences stdout while it loads, which would
     swallow the address printed meanwhile."""
     log("Loading the index, the embedder and the model...")
-    assistant.refresh()  # files changed since indexing are re-indexed before anyone asks
-    assistant.retriever.bm25()
-    assistant.embedder.embed_query("warm up")
-    assistant.warm_up()  # caches the fixed start of the answer prompt in the model
+    documents.refresh(assistant.resources)  # files changed since indexing are re-indexed before anyone asks
+    assistant.resources.warm_up()  # index, embedder, and the model with the fixed prompt cached

@@ -203,33 +203,8 @@ def confidence_html(answer: Answer) -> str:
 
 
 # --- a declined answer: why, and what was read ------------------------------------------------
-_REASONS = {
-    "no relevant passage": "no passage in the documents is close enough to the question.",
-    "model declined": "the model did not find the answer in the passages it read.",
-    "no supported citation": "the model's answer could not be traced to the passages it read, "
-    "so it is not shown.",
-}
-
-
-def reason_text(reason: str | None) -> str:
-    """`Checks.abstain_reason` in plain words, as a sentence.
-
-    >>> reason_text("model declined")
-    'The model did not find the answer in the passages it read.'
-    >>> reason_text("the answer does not give the date asked for")
-    "The model's answer does not give the date asked for."
-    """
-    if not reason:
-        return ""
-    text = _REASONS.get(reason, reason)
-    if text.startswith("the answer does not give"):
-        text = "the model's" + text[len("the") :]
-    text = text[0].upper() + text[1:]
-    return text if text.endswith(".") else text + "."
-
-
 def why_html(answer: Answer) -> str:
-    text = reason_text(answer.checks.abstain_reason)
+    text = answer.checks.why
     return f'<div class="abstain-why">Why: {esc(text)}</div>' if text else ""
 
 
@@ -268,7 +243,7 @@ def answer_markdown(answer: Answer) -> str:
     """
     parts = [f"**{_flat(answer.question)}**", answer.answer.strip()]
     if answer.abstained:
-        why = reason_text(answer.checks.abstain_reason)
+        why = answer.checks.why
         parts += [f"_Why: {why}_"] if why else []
     elif answer.citations:
         parts += ["References:", "\n".join(_reference(c) for c in answer.citations)]
@@ -314,7 +289,7 @@ def answer_html(answer: Answer, turn: int) -> str:
 
 def note_html(answer: Answer) -> str:
     """The one line saying what the checks changed in the streamed draft (changes.py)."""
-    from .changes import change_note
+    from ..changes import change_note
 
     note = change_note(answer)
     return f'<div class="checked-note">{esc(note)}</div>' if note else ""

@@ -188,7 +188,7 @@ def _title(question: str) -> str:
 # --- answers to and from JSON ----------------------------------------------------------------
 def answer_to_json(answer: Answer) -> dict:
     """Every field of the Answer (evidence, checks and signals included), JSON-ready."""
-    return dataclasses.asdict(answer)
+    return {**dataclasses.asdict(answer), "checks": answer.checks.to_json()}
 
 
 def answer_from_json(data: dict) -> Answer:
@@ -200,7 +200,7 @@ def answer_from_json(data: dict) -> Answer:
     fields["evidence"] = tuple(
         Evidence(e["n"], Passage(**_known(Passage, e["passage"]))) for e in data.get("evidence", ())
     )
-    fields["checks"] = Checks(**_known(Checks, data.get("checks") or {}))
+    fields["checks"] = Checks.from_json(data.get("checks") or {})
     signals = data.get("signals")
     fields["signals"] = Signals(**_known(Signals, signals)) if signals else None
     return Answer(**fields)

@@ -1,6 +1,6 @@
 """What the checks changed between the streamed draft and the answer shown: one line.
 
-The chat streams the model's words as a marked draft, then replaces them with the checked
+The terminal and the web chat stream the model's words as a marked draft, then replaces them with the checked
 answer. When the two differ, the reader deserves to know how, or a sentence that vanished
 looks like a glitch and a wrong one that streamed looks like it was said. The note is built
 from `Answer.checks` (what the checker did) and the words that went (draft versus answer).
@@ -20,7 +20,7 @@ from __future__ import annotations
 import difflib
 import re
 
-from ..types import Answer
+from .types import Answer
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _MARKER_SPACE = re.compile(r"\s*\[\d+\]")
@@ -70,10 +70,11 @@ def _count(n: int, one: str, many: str) -> str:
     return f"{n} {one if n == 1 else many}"
 
 
-def change_note(answer: Answer) -> str:
-    """One line saying what the checks changed in the draft, or "" when nothing the reader saw
-    changed (or no draft was written)."""
-    draft, final, c = answer.raw_answer or "", answer.answer, answer.checks
+def change_note(answer: Answer, draft: str | None = None) -> str:
+    """One line saying what the checks changed in the draft the reader saw (by default the
+    model's raw words), or "" when nothing they saw changed (or no draft was written)."""
+    draft = answer.raw_answer if draft is None else draft
+    final, c = answer.answer, answer.checks
     if not draft.strip() or " ".join(draft.split()) == " ".join(final.split()):
         return ""
     if answer.abstained:  # the reason is said under the notice ("Why: ...")
