@@ -18,25 +18,32 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from . import checks, decide, documents, generate, prompts
+from . import checks, decide, documents, gate, generate, prompts
 from .config import Settings
-from .decide import Action, State
+from .decide import Action
 from .errors import BadQuestion
 from .resources import Log, Resources, log_stderr
-from .types import Answer, Checks, Citation, Evidence, Reason, Signals, Timings
+from .types import Answer, Checks, Citation, Evidence, Outcome, Reason, Signals, Timings
 
 
 class _Drafts:
-    """One question's drafts: the first, and what each decision step adds (decide.next_step)."""
+    """One question's draft and what each decision step adds to it (decide.next_step)."""
 
     def __init__(self, r: Resources, query: str, hits, evidence: list[Evidence], on_token, t0: float):
         self.r, self.query, self.on_token, self.t0 = r, query, on_token, t0
-        self.evidence, self.messages = generate.fit(r, query, evidence)
+        self.evidence, pointer_messages = generate.fit(r, query, evidence)
+        self.pointer = generate.point(r, pointer_messages, self.evidence)
+        self.chosen = decide.pick(query, self.evidence, self.pointer)
+        reply = str(self.chosen[0]) if self.chosen else prompts.NONE
+        self.messages = prompts.answer_messages(pointer_messages, reply, self.chosen)
         raw, self.first = generate.draft(r, self.messages, on_token, t0, show_refusal=False)
-        refusal, self.certainty = generate.refusal_and_certainty(r, self.messages)
-        self.signals: Signals = decide.signals(query, hits, self.evidence, refusal)
-        self.generations = 1
-        self.state = State(self.check(raw), before=decide.confidence(self.signals, decide.WEIGHTS_BEFORE))
+        self.signals: Signals = replace(
+            decide.signals(query, hits, self.evidence, self.pointer),
+            pointed=_pointed(self.pointer, self.chosen),
+            certainty=generate.certainty(r),
+        )
+        close = self.signals.relevance >= r.settings.min_close
+        self.state = decide.State(self.check(raw), close=close)
 
     def check(self, raw: str) -> checks.Checked:
         return checks.check_reply(raw, self.evidence, self.query, self.r.settings.min_support)
@@ -44,32 +51,50 @@ class _Drafts:
     def take(self, action: Action) -> None:
         """Do one step and record what is known after it in `state`."""
         state = self.state = replace(self.state, done=self.state.done | {action})
-        if action is Action.RETRY:  # the model refused though the evidence probably answers
-            raw, first = generate.draft(self.r, self.messages, self.on_token, self.t0, avoid=prompts.REFUSAL)
-            self.first, self.generations = self.first or first, 2
-            second = self.check(raw)
-            if not second.failed:
-                self.certainty = generate.certainty(self.r)
-                self.state = replace(state, draft=second)
-        elif action is Action.QUOTE:
+        if action is Action.QUOTE:
             self.state = replace(state, draft=self.quote(state.draft))
-        else:  # VERIFY: the model's yes/no on its answer completes the signals
-            verified = generate.verify(self.r, self.messages, state.draft.raw)
-            self.signals = replace(self.signals, verified=verified, certainty=self.certainty)
-            self.state = replace(state, after=decide.confidence(self.signals))
+            return
+        draft = state.draft  # VERIFY: the model's yes/no on its answer, then the gate's score
+        verified = generate.verify(self.r, self.messages, draft.raw)
+        self.signals = replace(
+            self.signals,
+            verified=verified,
+            support=min((c.support for c in draft.citations), default=None),
+            words=len(checks.strip_markers(draft.text).split()),
+        )
+        self.state = replace(state, score=self.r.gate.score(self.signals.features()))
 
     def quote(self, failed: checks.Checked) -> checks.Checked:
-        """The evidence sentence that best answers the question, quoted and cited, when the model
-        gave no usable answer though the evidence probably holds one."""
-        found = checks.extract(self.query, self.evidence)
+        """The chosen source's sentence of the kind asked for, quoted and cited, when the model's
+        words failed the checks (else any source's)."""
+        mine = [e for e in self.evidence if e.n in self.chosen]
+        found = checks.extract(self.query, mine) or checks.extract(self.query, self.evidence)
         if found is None:
             return failed
         quoted = self.check(f"{found[0]} [{found[1]}]")
         if quoted.failed:
             return failed
-        if self.on_token:
-            self.on_token(quoted.text)
         return replace(quoted, raw=failed.raw, checks=replace(quoted.checks, extracted=True))
+
+    def closest(self) -> tuple[Citation, ...]:
+        """The closest passages, cited exactly, for "the documents may not answer this"."""
+        picked = decide.closest(self.evidence, self.pointer, self.chosen)
+        by_n = {e.n: e.passage for e in self.evidence}
+        return tuple(
+            Citation(i, p.source, p.start, p.end, p.text, p.page)
+            for i, p in enumerate((by_n[n] for n in picked), start=1)
+        )
+
+
+_OUTCOME = {Action.ACCEPT: Outcome.ANSWER, Action.CLOSEST: Outcome.CLOSEST, Action.DECLINE: Outcome.DECLINED}
+
+
+def _pointed(pointer: dict | None, chosen: list[int]) -> float | None:
+    """The pointer's probability of the chosen sources, among the sources (NONE aside)."""
+    if not pointer or not chosen:
+        return None
+    sources = sum(v for k, v in pointer.items() if k != prompts.NONE)
+    return round(sum(pointer.get(str(n), 0.0) for n in chosen) / sources, 4) if sources > 0 else None
 
 
 class Assistant:
@@ -115,36 +140,46 @@ class Assistant:
         hits, qvec = self.retrieve(query, k=2 * top_k, sources=sources)
         retrieved = round(time.perf_counter() - t0, 3)
         if not decide.relevant(hits, self.settings.min_relevance):
-            sig = decide.signals(query, hits, [], refusal=None)
-            failed = checks.Checked("", "", (), Checks(reason=Reason.NO_RELEVANT_PASSAGE))
-            return self._answer(question, query, failed, sig, 0.0, Timings(retrieved, None, retrieved))
+            sig = decide.signals(query, hits, [], pointer=None)
+            timings = Timings(retrieved, None, retrieved)
+            checked = Checks(reason=Reason.NO_RELEVANT_PASSAGE)
+            return Answer(question, prompts.REFUSAL, True, (), r.model_name, timings, search_query=query,
+                          checks=checked, confidence=0.0, signals=sig, outcome=Outcome.DECLINED)  # fmt: skip
         drafts = _Drafts(r, query, hits, r.retriever.evidence(query, hits, qvec, top_k=top_k), on_token, t0)
-        while not (step := decide.next_step(drafts.state, self.settings)).final:
+        threshold = gate.threshold(r.gate, self.settings.max_risk)
+        while not (step := decide.next_step(drafts.state, threshold)).final:
             drafts.take(step.action)
-        state = drafts.state
-        final = state.draft if step.action is Action.ACCEPT else _declined(state.draft, step)
-        if final.failed and on_token and drafts.first is None:
-            on_token(prompts.REFUSAL)  # the held-back refusal, shown whole
+        if step.action is not Action.ACCEPT and on_token and drafts.first is None:
+            on_token(prompts.CLOSEST if step.action is Action.CLOSEST else prompts.REFUSAL)
         total = round(time.perf_counter() - t0, 3)
-        first = drafts.first if drafts.first is not None else total
-        conf = state.after if state.after is not None else state.before
-        timings = Timings(retrieved, first, total, generations=drafts.generations)
-        return self._answer(question, query, final, drafts.signals, conf, timings, drafts.evidence)
+        timings = Timings(
+            retrieved, drafts.first if drafts.first is not None else total, total, generations=1
+        )
+        return self._answer(question, drafts, step, timings)
 
-    def _answer(self, question, query, final, signals, conf, timings, evidence=()) -> Answer:
+    def _answer(self, question: str, drafts: _Drafts, step: decide.Step, timings: Timings) -> Answer:
+        """The Answer of a decided question: the draft when accepted, else the closest passages or
+        the refusal, with the draft kept beside it for the record."""
+        draft, outcome = drafts.state.draft, _OUTCOME[step.action]
+        final = draft if outcome is Outcome.ANSWER else _declined(draft, step)
+        text = {Outcome.ANSWER: draft.text, Outcome.CLOSEST: prompts.CLOSEST}.get(outcome, prompts.REFUSAL)
+        citations = drafts.closest() if outcome is Outcome.CLOSEST else final.citations
         return Answer(
             question,
-            prompts.REFUSAL if final.failed else final.text,
-            final.failed,
-            self._titled(final.citations),
+            text,
+            outcome is not Outcome.ANSWER,
+            self._titled(citations),
             self.resources.model_name,
             timings,
-            raw_answer=final.raw,
-            search_query=query,
-            evidence=tuple(evidence),
+            raw_answer=draft.raw,
+            search_query=drafts.query,
+            evidence=tuple(drafts.evidence),
             checks=final.checks,
-            confidence=conf,
-            signals=signals,
+            confidence=drafts.state.score,
+            signals=drafts.signals,
+            outcome=outcome,
+            draft=draft.text,
+            draft_citations=self._titled(draft.citations),
         )
 
     def _titled(self, citations: tuple[Citation, ...]) -> tuple[Citation, ...]:

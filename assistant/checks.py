@@ -158,7 +158,7 @@ def _new_names(text: str, question: str) -> list[str]:
 def fits_type(kind: str | None, question: str, text: str) -> bool:
     """Whether `text` is an answer of the kind asked for (a cited sentence that is on topic
     but does not say who, when or how many is not an answer)."""
-    text = _strip_markers(text).strip()
+    text = strip_markers(text).strip()
     if text.endswith("?"):
         return False  # a question is not an answer, whatever it mentions
     if kind is None:
@@ -191,7 +191,7 @@ def salvage(sentence: str, spans: list[str], question: str) -> tuple[str, int]:
     words, numbers aside (then most of its numbers): a number must be in the sentence that makes
     the claim, not just somewhere nearby. Whether what is left still answers is for the support
     check and `fits_type` to say."""
-    claim = _strip_markers(sentence)
+    claim = strip_markers(sentence)
     words, stated = re.sub(r"\d[\d,.]*", " ", claim), numbers(claim)
     carrier = max(spans, key=lambda t: (support(words, t), len(stated & numbers(t))), default="")
     bad = stated - numbers(carrier) - numbers(question)
@@ -206,7 +206,7 @@ def salvage(sentence: str, spans: list[str], question: str) -> tuple[str, int]:
     return out.strip(), len(bad)
 
 
-def _strip_markers(text: str) -> str:
+def strip_markers(text: str) -> str:
     return re.sub(r"\[[^\]]{0,12}\]", " ", text)
 
 

@@ -17,12 +17,20 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
+from . import formats
 from .errors import BadSetting
 
 # The package lives in <root>/assistant, so the project root is its parent.
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 
 INDEX_FORMAT = 2  # bump when the files under index/ change shape
+# Bump when what a file turns into changes (formats/, segment.py, ingest.py: its text, hidden
+# spans, sentence or passage splits): an index built by another version holds other offsets and
+# must be rebuilt. 2: laid-out PDF lines, hidden PDF text and running headers kept out of
+# passages, HTML and Word files, titles. 3: one reader shape; more hidden text (PDF opacity,
+# scaling, clipping, covering, spot colours; CSS; Word styles and colours); every <article>
+# of a page; Word content controls and tracked insertions.
+INGEST_VERSION = 3
 TOP_K_RANGE = (1, 20)  # evidence passages: at least one; the CLI's -k takes the same range
 
 
@@ -46,6 +54,15 @@ class Settings:
     chunk_overlap: int = 1  # sentences shared by neighbouring passages, so no fact is cut in two
     # one .txt/.md file: 20 MB is ~10,000 pages; a bigger one is a log or a dump, read whole in memory
     max_text_bytes: int = 20 * 2**20
+
+    # --- what reading one document may cost (formats/limits.py): past it, one line says which ---
+    max_pages: int = 2000  # PDF pages: a long book is ~1,000; more is an archive to split first
+    max_html_depth: int = 512  # element nesting: Chromium's HTML parser stops nesting at 512 too
+    # a Word file's parts, unzipped: a 1,000-page report with pictures is ~100 MB; a zip bomb is GBs
+    max_unpacked_bytes: int = 256 * 2**20
+    # one document, all of it: a real 36-page manual read at 0.2 s a page here (loaded machine),
+    # so 2,000 pages fit; a file that takes longer is built to stall the indexer or the web server
+    max_read_seconds: float = 600.0
 
     # --- retrieval ---
     candidates: int = 20  # hits taken from each retriever before fusion; cheap, helps recall
@@ -73,12 +90,10 @@ class Settings:
 
     # --- citation checking and the answer decision (decide.py) ---
     min_support: float = 0.45  # a cited span must reach this support score (see cite.py)
-    # Thresholds chosen by replaying the tuning runs (evals/calibrate.py): on the 226 tuning
-    # questions they halve answerable questions wrongly declined (0.29 -> 0.14) for 0.12 fewer
-    # unanswerable ones declined (0.72 -> 0.61); see the README for held-out figures.
-    retry_confidence: float = 0.4  # a refused draft is retried, the refusal barred, above this
-    extract_confidence: float = 0.7  # no usable answer from the model: quote the evidence above this
-    min_confidence: float = 0.5  # an answer is declined below this confidence
+    # The gate shows an answer when its out-of-fold share of wrong answers among those shown, on
+    # the tuning data, is at most this (gate.py; ASSISTANT_MAX_RISK): one wrong in twenty.
+    max_risk: float = 0.05
+    min_close: float = 0.45  # a declined draft shows the closest passages when retrieval is this close
 
     @property
     def index_path(self) -> Path:
@@ -110,22 +125,33 @@ class Settings:
 
     def index_fingerprint(self) -> dict:
         """The settings an index is built from; an index with other values must be rebuilt."""
-        from .ingest import VERSION as ingest_version  # here: ingest imports this module
-
+        readers = ", ".join(f"{name} {v}" for name, v in formats.library_versions().items())
         return {
             "format": INDEX_FORMAT,
-            "ingest": ingest_version,  # how text is read and split; a new reader needs a rebuild
+            "ingest": INGEST_VERSION,  # how text is read and split; a new reader needs a rebuild
+            "readers": readers,  # pypdf, beautifulsoup4, python-docx: an upgrade may move offsets
             "embedder": self.embedder,
             "chunk_chars": self.chunk_chars,
             "chunk_overlap": self.chunk_overlap,
         }
+
+    def read_limits(self) -> formats.Limits:
+        """What reading one document may cost, for the readers (formats/limits.py)."""
+        return formats.Limits(
+            text_bytes=self.max_text_bytes,
+            pages=self.max_pages,
+            html_depth=self.max_html_depth,
+            unpacked_bytes=self.max_unpacked_bytes,
+            seconds=self.max_read_seconds,
+        )
 
     def fingerprint(self) -> str:
         """A short hash of the settings that change answers (not paths), for eval reports."""
         where = {"root", "index_dir", "seeds_dir", "model_path", "models_dir", "n_threads", "store_url"}
         where.add("collection")  # which index answers: the report names it
         where |= {"llm_url", "llm_api_key", "llm_model", "llm_parallel"}  # where the model runs
-        where.add("max_text_bytes")  # decides which files are indexed; the report names the index
+        # decide which files are indexed, not what they turn into; the report names the index
+        where |= {"max_text_bytes", "max_pages", "max_html_depth", "max_unpacked_bytes", "max_read_seconds"}
         data = {k: v for k, v in asdict(self).items() if k not in where}
         blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:12]

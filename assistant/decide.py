@@ -4,27 +4,25 @@
     'wait'
     >>> streaming_refusal("France withdrew")
 
-The 1.5B model decides badly on its own, so the code decides, from signals it measures:
-- a draft turning into the refusal phrase is held back while it streams (`streaming_refusal`);
-- `confidence` turns the signals (the model's own probability of refusing, retrieval scores,
-  how much of the question the evidence covers, whether the evidence holds the kind of answer
-  asked for, the model's yes/no check of its answer) into a 0-1 answerability score;
-- `next_step` reads the checked draft (checks.py) and the confidence and returns what to do:
-  retry a refused draft with the refusal barred, quote the best evidence sentence, verify the
-  answer, accept it, or decline with a `Reason`.
+The 1.5B model decides badly on its own, so the code decides. The model points at the source
+that states the answer (or NONE) under a grammar, and its probabilities are read (`signals`,
+`pick`); it writes the answer from the chosen source; the checks (checks.py, claims.py) judge
+the answer; then `next_step` says what to do: quote the chosen source when the model's words
+failed the checks, verify the answer (the model's yes/no completes the signals), then show it
+when the gate (gate.py) scores it above the threshold that risk control chose, else show the
+closest passages when some are close, else decline, with a `Reason`.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import Enum
 
 from .checks import Checked, best_answer_sentence
-from .config import Settings
-from .prompts import REFUSAL
+from .prompts import NONE, REFUSAL
+from .retrieve import question_parts
 from .text import terms
-from .types import Hit, Reason, Signals
+from .types import Evidence, Hit, Reason, Signals
 
 # This much of the refusal phrase, and the reply is the refusal: generation stops there.
 _SURE = len("The documents do not")
@@ -39,80 +37,76 @@ def streaming_refusal(text: str) -> str | None:
     return "refusal" if len(t) >= _SURE else "wait"
 
 
-# --- answerability -----------------------------------------------------------------------------
-def signals(question: str, hits, evidence, refusal: float | None, verified: float | None = None) -> Signals:
-    qterms = set(terms(question))
-    cover = max(
-        (len(qterms & set(terms(e.passage.text))) / max(1, len(qterms)) for e in evidence), default=0.0
-    )
-    best = best_answer_sentence(question, evidence)
-    return Signals(
-        refusal=refusal,
-        relevance=max((h.dense for h in hits), default=0.0),
-        coverage=round(cover, 4),
-        typed=round(best[2], 4) if best else 0.0,
-        verified=verified,
-    )
-
-
-# Logistic weights over `features`, fitted on the tuning sets only (the seed questions and CLAP
-# NQ questions 1-100 of each file) by evals/calibrate.py; the README has the command and the
-# held-out figures.
-# BEFORE: what is known before an answer is checked (used to decide on a retry or a quote);
-# WEIGHTS: everything, once the answer is written (the confidence the user sees).
-# Fitted on 226 tuning questions (106 seed, CLAP NQ 1-60 of each file):
-#   python evals/calibrate.py <seed run> <clapnq --block 1-60 run>   (both with every refusal retried)
-WEIGHTS_BEFORE = (-1.791, 0.489, 2.123, -0.504, 0.641)
-WEIGHTS = (-2.078, 0.34, 2.009, -0.381, 0.067, 1.142, 0.229)
-
-
-def _logit(p: float | None) -> float:
-    """Log-odds of a probability; 0 (even odds) when unknown."""
-    if p is None:
-        return 0.0
-    p = min(max(p, 1e-4), 1 - 1e-4)
-    return math.log(p / (1 - p))
-
-
-def features(s: Signals) -> tuple[float, ...]:
-    """The inputs of `confidence`: bias, the model's answer-vs-refusal log-odds, retrieval
-    cosine, question coverage, answer-kind evidence, the model's yes-vs-no log-odds, and the
-    log-odds of its certainty in the answer's tokens."""
-    answer = None if s.refusal is None else 1 - s.refusal
-    return (1.0, _logit(answer), s.relevance, s.coverage, s.typed, _logit(s.verified), _logit(s.certainty))
-
-
-def confidence(s: Signals, weights=WEIGHTS) -> float:
-    """How likely the documents answer the question, 0-1 (logistic over the first
-    len(weights) `features`)."""
-    z = sum(w * x for w, x in zip(weights, features(s)))
-    return round(1 / (1 + math.exp(-max(-30.0, min(30.0, z)))), 3)
-
-
+# --- what is measured before the answer is written ---------------------------------------------
 def relevant(hits: list[Hit], min_relevance: float) -> bool:
     """Whether any passage is close enough to the question to ask the model at all."""
     return bool(hits) and max(h.dense for h in hits) >= min_relevance
 
 
+def signals(question: str, hits: list[Hit], evidence: list[Evidence], pointer: dict | None) -> Signals:
+    """Retrieval's signals and the pointer's distribution (P(NONE) first, then each source)."""
+    qterms = set(terms(question))
+    cover = max(
+        (len(qterms & set(terms(e.passage.text))) / max(1, len(qterms)) for e in evidence), default=0.0
+    )
+    best = best_answer_sentence(question, evidence)
+    dense = sorted((h.dense for h in hits), reverse=True)
+    probs = (pointer or {}).get
+    dist = tuple(round(float(probs(k) or 0.0), 4) for k in [NONE, *(str(e.n) for e in evidence)])
+    return Signals(
+        refusal=dist[0] if pointer else None,
+        relevance=dense[0] if dense else 0.0,
+        margin=round(dense[0] - dense[1], 4) if len(dense) > 1 else 0.0,
+        coverage=round(cover, 4),
+        typed=round(best[2], 4) if best else 0.0,
+        pointer=dist if pointer else (),
+    )
+
+
+def pick(question: str, evidence: list[Evidence], pointer: dict | None) -> list[int]:
+    """The sources the answer is written from: the one the pointer rates highest among the
+    sources (NONE aside: every question gets a draft, the gate judges it); for a question in
+    parts, also the runner-up when the pointer gives it a tenth of the first's probability.
+    Without probabilities, the first source (evidence is ranked)."""
+    if not evidence:
+        return []
+    ranked = sorted(evidence, key=lambda e: -((pointer or {}).get(str(e.n)) or 0.0))
+    chosen = [ranked[0].n]
+    if len(ranked) > 1 and len(question_parts(question)) > 1 and pointer:
+        first, second = pointer.get(str(ranked[0].n), 0.0), pointer.get(str(ranked[1].n), 0.0)
+        if second >= 0.1 * first:
+            chosen.append(ranked[1].n)
+    return sorted(chosen)
+
+
+def closest(evidence: list[Evidence], pointer: dict | None, chosen: list[int], limit: int = 3) -> list[int]:
+    """The sources shown when the documents may not answer: the chosen ones, then the next the
+    pointer rates highest, at most `limit`."""
+    rest = sorted(
+        (e.n for e in evidence if e.n not in chosen), key=lambda n: -((pointer or {}).get(str(n)) or 0.0)
+    )
+    return [*chosen, *rest][:limit]
+
+
 # --- what to do next ---------------------------------------------------------------------------
 class Action(Enum):
     ACCEPT = "accept"  # show the checked answer
-    RETRY = "retry"  # ask again in the same cached prompt, the refusal barred
-    QUOTE = "quote"  # answer with the evidence sentence of the kind asked for that covers most
-    VERIFY = "verify"  # ask the model's yes/no on its answer, then decide on the full confidence
-    DECLINE = "decline"  # say the documents do not answer, and why
+    QUOTE = "quote"  # answer with the chosen source's sentence of the kind asked for
+    VERIFY = "verify"  # the model's yes/no on its answer, the answer's checks, then the gate
+    CLOSEST = "closest"  # "the documents may not answer this", with the closest passages cited
+    DECLINE = "decline"  # "the documents do not answer this question", and why
 
 
 @dataclass(frozen=True)
 class Step:
     action: Action
-    reason: Reason | None = None  # for DECLINE
+    reason: Reason | None = None  # for CLOSEST and DECLINE
     detail: str = ""  # what fills the reason's words
 
     @property
     def final(self) -> bool:
-        """Accept or decline: the answer is decided."""
-        return self.action in (Action.ACCEPT, Action.DECLINE)
+        """The answer is decided: nothing more to compute."""
+        return self.action in (Action.ACCEPT, Action.CLOSEST, Action.DECLINE)
 
 
 @dataclass(frozen=True)
@@ -120,35 +114,31 @@ class State:
     """What is known when the next step is chosen."""
 
     draft: Checked  # the best checked draft so far
-    before: float  # confidence before the answer is checked (WEIGHTS_BEFORE)
-    after: float | None = None  # confidence with the yes/no check (WEIGHTS); None until verified
+    score: float | None = None  # the gate's score of the draft; None until verified
+    problem: tuple[Reason, str] | None = None  # a check the answer failed (claims.py), and its detail
+    close: bool = False  # some source is close enough to show when the draft is not
     done: frozenset[Action] = frozenset()  # steps already taken
 
 
-def next_step(state: State, s: Settings) -> Step:
-    """What to do with `state.draft`.
+def next_step(state: State, threshold: float) -> Step:
+    """What to do with `state.draft`, given the gate's `threshold` (gate.Gate.threshold).
 
-    A refused draft is retried when the evidence probably answers (confidence above
-    `retry_confidence`); a draft that gives nothing usable is replaced by a quote of the evidence
-    when confidence is higher still (`extract_confidence`); an answer is verified, then declined
-    below `min_confidence`; a quoted answer is shown as it is (the model did not write it).
+    A draft whose words failed the checks is replaced by a quote of its source once; an answer
+    is verified and reviewed, then shown when nothing failed and the gate's score reaches the
+    threshold; otherwise the closest passages are shown when some are close, else the question
+    is declined.
     """
     draft, done = state.draft, state.done
-    if draft.failed:
-        reason = draft.checks.reason
-        if (
-            reason is Reason.MODEL_DECLINED
-            and state.before >= s.retry_confidence
-            and Action.RETRY not in done
-        ):
-            return Step(Action.RETRY)
-        if state.before >= s.extract_confidence and Action.QUOTE not in done:
-            return Step(Action.QUOTE)
-        return Step(Action.DECLINE, reason, draft.checks.detail)
-    if draft.checks.extracted:
-        return Step(Action.ACCEPT)
-    if state.after is None:
+    if draft.failed and Action.QUOTE not in done:
+        return Step(Action.QUOTE)
+    if not draft.failed and Action.VERIFY not in done:
         return Step(Action.VERIFY)
-    if state.after < s.min_confidence:
-        return Step(Action.DECLINE, Reason.LOW_CONFIDENCE, f"{state.after:.2f}")
-    return Step(Action.ACCEPT)
+    if draft.failed:
+        reason, detail = draft.checks.reason or Reason.MODEL_DECLINED, draft.checks.detail
+    elif state.problem:
+        reason, detail = state.problem
+    elif state.score is not None and state.score >= threshold:
+        return Step(Action.ACCEPT)
+    else:
+        reason, detail = Reason.LOW_CONFIDENCE, f"{state.score or 0.0:.2f}"
+    return Step(Action.CLOSEST if state.close else Action.DECLINE, reason, detail)

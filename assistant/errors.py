@@ -1,5 +1,7 @@
 """Errors a user can cause. Each message says what happened and what to do, in one line."""
 
+import unicodedata
+
 
 class AssistantError(Exception):
     """Base class: the CLI prints the message alone, with no traceback, and exits 1."""
@@ -51,3 +53,21 @@ class ModelUnavailable(AssistantError):
 class StoreUnavailable(AssistantError):
     """The index's database server cannot be reached or refused the connection; the message
     names the URL without its password."""
+
+
+def printable(text: str) -> str:
+    r"""`text` with line breaks and other control characters escaped, for a message or a report
+    line: a file may be named "a\nadded: b.txt", and printed raw that name forges a second line.
+
+    >>> printable("report\nadded: forged.txt")
+    'report\\nadded: forged.txt'
+    >>> printable("Résumé\u202e.txt")  # a right-to-left override would reverse what follows
+    'Résumé\\u202e.txt'
+    """
+
+    def escaped(ch: str) -> str:
+        if unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp"):
+            return ch
+        return ch.encode("unicode_escape").decode("ascii")  # \n, \x1b, \u202e, \U000e0001
+
+    return "".join(map(escaped, text))

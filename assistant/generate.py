@@ -20,6 +20,7 @@ from .resources import Resources
 from .types import Evidence
 
 OnToken = Callable[[str], None]  # receives each piece of text as it is shown
+MAX_SOURCES = 9  # sources are numbered 1-9: one token each, so the pointer reads one step
 
 
 def standalone(r: Resources, question: str, history) -> str:
@@ -37,15 +38,24 @@ def standalone(r: Resources, question: str, history) -> str:
 
 
 def fit(r: Resources, query: str, evidence: list[Evidence]) -> tuple[list[Evidence], list[dict]]:
-    """The answer prompt, with evidence dropped from the end until it fits the model's context
-    beside the answer and the yes/no check (a margin covers the chat template)."""
-    budget = r.settings.n_ctx - r.settings.max_tokens - 96
+    """The pointer prompt, with evidence dropped from the end until it fits the model's context
+    beside the answer turn, the answer and the yes/no check (a margin covers the template)."""
+    budget = r.settings.n_ctx - r.settings.max_tokens - 128
+    evidence = evidence[:MAX_SOURCES]
     while True:
-        messages = prompts.answer_messages(query, evidence)
+        messages = prompts.pointer_messages(query, evidence)
         used = sum(r.llm.count_tokens(m["content"]) + 8 for m in messages)
         if used <= budget or len(evidence) <= 1:
             return evidence, messages
         evidence = evidence[:-1]
+
+
+def point(r: Resources, messages: list[dict], evidence: list[Evidence]) -> dict[str, float] | None:
+    """The pointer step: the model's reply constrained to NONE or a source's number, and the
+    probability of each (renormalised over those options); None when the backend cannot tell."""
+    options = [prompts.NONE, *(str(e.n) for e in evidence)]
+    with r.model_lock:
+        return r.llm.choose(messages, options)
 
 
 def draft(
@@ -86,14 +96,6 @@ def draft(
         if on_token and text.strip():
             on_token(text.strip())
     return text.strip(), first
-
-
-def refusal_and_certainty(r: Resources, messages: list[dict]) -> tuple[float | None, float | None]:
-    """(the model's probability that its reply to `messages` opens with the refusal, the
-    geometric-mean probability of the tokens of its last reply), read after `draft`."""
-    with r.model_lock:
-        certainty = r.llm.certainty()
-        return r.llm.opening_probability(messages, prompts.REFUSAL), certainty
 
 
 def certainty(r: Resources) -> float | None:

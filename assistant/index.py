@@ -259,7 +259,7 @@ def _read_and_embed(settings, todo: list[_ToRead], report, files_meta, embedder,
     batch: list[tuple[_ToRead, object, list]] = []
     for item in todo:
         try:
-            doc = ingest.read_document(item.path, settings.root, settings.max_text_bytes)
+            doc = ingest.read_document(item.path, settings.root, settings.read_limits())
         except BadDocument as e:
             report.failed.append(str(e))
             report.reasons[item.source] = str(e)

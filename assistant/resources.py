@@ -25,6 +25,8 @@ from typing import TYPE_CHECKING
 from . import prompts
 from .config import Settings, from_env
 from .errors import IndexMissing
+from .gate import Fallback, Gate
+from .gate import load as load_gate
 
 if TYPE_CHECKING:
     from .embed import TextEmbedder
@@ -49,11 +51,13 @@ class Resources:
         log: Log = log_stderr,
         embedder: TextEmbedder | None = None,
         llm: ChatModel | None = None,
+        gate: Gate | Fallback | None = None,
     ):
         self.settings = settings or from_env()
         self.model = model or (str(self.settings.model_path) if self.settings.model_path else None)
         self.log = log
         self._embedder, self._llm = embedder, llm
+        self.gate = gate or load_gate() or Fallback()  # decides which drafts are shown (gate.py)
         self._store: Store | None = None
         self._retriever: Retriever | None = None
         self._model_path: Path | None = None
@@ -172,7 +176,9 @@ class Resources:
     def sibling(self, settings: Settings) -> Resources:
         """Resources over another index (a collection) that share this one's embedder, model and
         model queue, loading them now if they are not yet: one model in memory for them all."""
-        other = Resources(settings, model=self.model, log=self.log, embedder=self.embedder, llm=self.llm)
+        other = Resources(
+            settings, model=self.model, log=self.log, embedder=self.embedder, llm=self.llm, gate=self.gate
+        )
         other.model_lock = self.model_lock
         return other
 

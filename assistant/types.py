@@ -192,14 +192,38 @@ def _legacy_reason(text: str | None) -> tuple[Reason | None, str]:
 
 @dataclass(frozen=True)
 class Signals:
-    """What is measured about a question before its answer is shown (decide.py)."""
+    """What is measured about a question and its draft before the gate decides (gate.FEATURES)."""
 
-    refusal: float | None  # the model's probability that its reply opens as the refusal
-    relevance: float  # best cosine similarity of a retrieved passage to the question
-    coverage: float  # best share of the question's content words in one evidence item
-    typed: float  # 1 when some evidence item holds the kind of answer asked for (or none is asked)
+    refusal: float | None = None  # P(NONE): the pointer's probability that no source answers
+    relevance: float = 0.0  # best cosine similarity of a retrieved passage to the question
+    coverage: float = 0.0  # best share of the question's content words in one evidence item
+    typed: float = 0.0  # share of the question's words in the best evidence of the kind asked for
     verified: float | None = None  # the model's P(yes) that its answer is stated in the sources
     certainty: float | None = None  # geometric mean probability of the answer's tokens
+    pointer: tuple[float, ...] = ()  # P(NONE), P([1]), ..., P([n]): the pointer's distribution
+    pointed: float | None = None  # the pointer's probability of the chosen source(s)
+    margin: float = 0.0  # best retrieval cosine minus the second best
+    support: float | None = None  # the weakest citation's support score
+    words: int | None = None  # the answer's length in words
+    relation: float | None = None  # the cited sentence carries the question's relation (0-1)
+    specifics: float | None = None  # share of the answer's names/numbers/dates a cited sentence holds
+    parts: float | None = None  # share of the question's parts the answer answers
+
+    @property
+    def none(self) -> float | None:
+        return self.refusal
+
+    def features(self) -> dict:
+        """The values the gate reads, by name (gate.FEATURES)."""
+        return {**asdict(self), "none": self.refusal}
+
+
+class Outcome(Enum):
+    """What the user is shown."""
+
+    ANSWER = "answer"  # a checked answer with its citations
+    CLOSEST = "closest"  # "the documents may not answer this", with the closest passages cited
+    DECLINED = "declined"  # "the documents do not answer this question"
 
 
 @dataclass(frozen=True)
@@ -214,14 +238,24 @@ class Answer:
     search_query: str = ""  # the standalone question used for retrieval
     evidence: tuple[Evidence, ...] = ()
     checks: Checks = field(default_factory=Checks)
-    confidence: float | None = None  # 0-1: how likely the documents answer the question
+    confidence: float | None = None  # 0-1: the gate's probability that the answer is right
     signals: Signals | None = None  # what `confidence` was computed from
+    outcome: Outcome | None = None  # None: ANSWER unless abstained, else DECLINED
+    draft: str = ""  # the checked draft the gate judged (shown only when the outcome is ANSWER)
+    draft_citations: tuple[Citation, ...] = ()  # its citations
+
+    @property
+    def shown(self) -> Outcome:
+        if self.outcome is not None:
+            return self.outcome
+        return Outcome.DECLINED if self.abstained else Outcome.ANSWER
 
     def to_json(self) -> dict:
         """The answer as plain JSON-ready data (what `assistant ask --json` prints)."""
         return {
             "question": self.question,
             "answer": self.answer,
+            "outcome": self.shown.value,
             "abstained": self.abstained,
             "confidence": self.confidence,
             "citations": [c.to_dict() for c in self.citations],
@@ -231,6 +265,7 @@ class Answer:
             "search_query": self.search_query,
             "checks": self.checks.to_json(),
             "signals": asdict(self.signals) if self.signals else None,
+            "draft": {"answer": self.draft, "citations": [c.to_dict() for c in self.draft_citations]},
         }
 
     @classmethod
@@ -238,13 +273,14 @@ class Answer:
         """The Answer `to_json` (or `dataclasses.asdict`, evidence included) describes: what a
         front end rebuilds from `POST /v1/ask`. Unknown keys are ignored, missing ones default.
 
-        >>> a = Answer("q", "In 2014 [1].", False, (Citation(1, "s.txt", 0, 7, "In 2014"),), "m",
-        ...            Timings(0.1, 0.5, 1.0), confidence=0.8)
+        >>> c = Citation(1, "s.txt", 0, 7, "In 2014")
+        >>> a = Answer("q", "In 2014 [1].", False, (c,), "m", Timings(0.1, 0.5, 1.0), confidence=0.8,
+        ...            outcome=Outcome.ANSWER, draft="In 2014 [1].", draft_citations=(c,))
         >>> Answer.from_json(a.to_json()) == a
         True
         """
         values = _known(cls, data)
-        values["citations"] = tuple(Citation(**_known(Citation, c)) for c in data.get("citations", ()))
+        values["citations"] = _citations(data.get("citations"))
         values["timings"] = Timings(**_known(Timings, data.get("timings") or {}))
         values["evidence"] = tuple(
             Evidence(e["n"], Passage(**_known(Passage, e["passage"]))) for e in data.get("evidence") or ()
@@ -252,7 +288,17 @@ class Answer:
         values["checks"] = Checks.from_json(data.get("checks") or {})
         signals = data.get("signals")
         values["signals"] = Signals(**_known(Signals, signals)) if signals else None
+        outcome = data.get("outcome")
+        values["outcome"] = Outcome(getattr(outcome, "value", outcome)) if outcome else None
+        draft = data.get("draft")
+        if isinstance(draft, dict):  # to_json's {"answer", "citations"}; asdict keeps the fields apart
+            values["draft"], values["draft_citations"] = draft.get("answer") or "", draft.get("citations")
+        values["draft_citations"] = _citations(values.get("draft_citations"))
         return cls(**values)
+
+
+def _citations(items) -> tuple[Citation, ...]:
+    return tuple(Citation(**_known(Citation, c)) for c in items or ())
 
 
 def _known(cls, data: dict) -> dict:

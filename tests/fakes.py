@@ -62,6 +62,11 @@ class FakeModel:
     def opening_probability(self, messages, text):
         return self.refusal_probability
 
+    choice: dict | None = None  # what `choose` answers; None: "cannot tell"
+
+    def choose(self, messages, options):
+        return {o: self.choice.get(o, 0.0) for o in options} if self.choice else None
+
     def certainty(self):
         return None
 

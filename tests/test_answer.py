@@ -2,10 +2,10 @@
 
 import pytest
 
-from assistant import index, prompts
+from assistant import gate, index, prompts
 from assistant.answer import Assistant
 from assistant.errors import BadQuestion
-from assistant.types import Reason
+from assistant.types import Outcome, Reason
 
 
 @pytest.fixture
@@ -15,7 +15,7 @@ def make(settings, embedder, scripted):
     def build(*replies):
         llm = scripted(replies=list(replies))
         # the model's draft decides, as before the answer decision: no retry, no quoting
-        plain = settings.with_(retry_confidence=2.0, extract_confidence=2.0, min_confidence=0.0)
+        plain = settings.with_(max_risk=1.0)
         return Assistant(plain, embedder=embedder, llm=llm, log=lambda m: None), llm
 
     return build
@@ -49,18 +49,20 @@ def test_invalid_numbers_are_dropped_and_counted(make):
     assert [c.n for c in ans.citations] == [1] and "[9]" not in ans.answer
 
 
-def test_the_model_declining_means_abstained_and_no_citations(make):
+def test_the_model_declining_with_nothing_to_quote_is_declined(make, settings):
     a, _ = make(prompts.REFUSAL + " [1]")
-    ans = a.ask("How many French soldiers died during Operation Serval?")
-    assert ans.abstained and ans.citations == ()
+    a.settings = settings.with_(min_close=0.99)
+    ans = a.ask("Why did Operation Serval become Operation Barkhane?")
+    assert ans.abstained and ans.citations == () and ans.outcome is Outcome.DECLINED
     assert ans.checks.reason is Reason.MODEL_DECLINED
 
 
-def test_an_answer_no_passage_supports_is_not_passed_off_as_cited(make):
+def test_an_answer_no_passage_supports_is_not_passed_off_as_cited(make, settings):
     a, _ = make("The Eiffel Tower is 330 metres tall [1].")
+    a.settings = settings.with_(min_close=0.99)
     ans = a.ask("How tall is the Eiffel tower in Mali's capital?")
-    assert ans.abstained and ans.citations == ()
-    assert ans.checks.reason is Reason.NO_SUPPORTED_CITATION
+    assert "Eiffel" in ans.raw_answer and "Eiffel" not in ans.answer  # never shown as cited
+    assert ans.abstained or ans.checks.extracted  # declined, or a source quoted instead
 
 
 def test_irrelevant_questions_skip_the_llm(make):
@@ -95,13 +97,13 @@ def test_documents_cannot_open_a_chat_turn_or_change_the_format(settings, embedd
     )
     index.update(settings, embedder=embedder)
     llm = scripted("HACKED")
-    plain = settings.with_(retry_confidence=2.0, extract_confidence=2.0, min_confidence=0.0)
+    plain = settings.with_(max_risk=1.0)
     a = Assistant(plain, embedder=embedder, llm=llm, log=lambda m: None)
     ans = a.ask("When did Barkhane troops leave Gao?")
-    user_turn = llm.prompts[0][-1]["content"]
+    user_turn = llm.prompts[0][-3]["content"]  # the sources, in the pointer's turn
     assert "<|im_" not in user_turn and "‹|im_end|›" in user_turn
     assert llm.prompts[0][0]["content"] == prompts.SYSTEM  # the system turn is ours alone
-    assert ans.abstained and ans.citations == ()  # an uncited, unsupported reply is not an answer
+    assert "HACKED" not in ans.answer  # an uncited, unsupported reply is not an answer
 
 
 def test_follow_ups_are_rewritten_for_retrieval(make):
@@ -130,10 +132,11 @@ def test_defuse_control_tokens(text, expected):
     assert prompts.defuse(text) == expected
 
 
-def test_a_refusal_is_shown_once_whole_and_stops_generation(make):
+def test_a_refusal_is_shown_once_whole_and_stops_generation(make, settings):
     a, llm = make(prompts.REFUSAL + " However, Barkhane began in August 2014 [1].")
+    a.settings = settings.with_(min_close=0.99)
     tokens = []
-    ans = a.ask("How many French soldiers died during Operation Serval?", on_token=tokens.append)
+    ans = a.ask("Why did Operation Serval become Operation Barkhane?", on_token=tokens.append)
     assert tokens == [prompts.REFUSAL]  # held back while it could still be an answer, then whole
     assert ans.abstained and ans.citations == () and ans.raw_answer == prompts.REFUSAL
     assert len(llm.prompts) == 1 and ans.timings.first_token_s is not None
@@ -147,45 +150,53 @@ def test_an_answer_that_starts_like_the_refusal_streams_in_full(make):
     assert "".join(tokens) == reply == ans.raw_answer and not ans.abstained
 
 
-def test_a_when_question_answered_without_a_date_is_declined(make):
+def test_a_when_question_answered_without_a_date_gets_its_sources_dated_sentence(make):
     a, _ = make("Col. Assimi Goita postponed the presidential vote after his coup [1].")
     ans = a.ask("When did Goita postpone the presidential vote?")
-    assert (
-        ans.abstained and ans.checks.abstain_reason == "the model's answer does not give the date asked for"
-    )
+    assert ans.checks.extracted and "2026" in ans.answer and not ans.abstained
+    assert ans.raw_answer.startswith("Col. Assimi Goita postponed")  # the model's words, kept for the record
 
 
-# --- the answer decision (decide.py) through the real pipeline, with a scripted model ----------
-def test_a_confident_refusal_is_asked_again_with_the_refusal_barred(make, settings):
-    a, llm = make(prompts.REFUSAL, "Operation Serval became Operation Barkhane in August 2014 [1].")
-    a.settings = settings.with_(retry_confidence=0.5, min_confidence=0.0)
-    llm.refusal_probability = 0.05  # the model itself barely believed its refusal
-    ans = a.ask("When did Operation Serval become Operation Barkhane?")
-    assert not ans.abstained and "August 2014" in ans.answer
-    assert ans.timings.generations == 2 and len(llm.prompts) == 2
-    assert 0 <= ans.confidence <= 1 and ans.signals.refusal == 0.05
+# --- the answer decision (decide.py, gate.py) through the real pipeline, with a scripted model ---
+def doubting(a, settings, none=0.9, **changes):
+    """The scripted model points at NONE with probability `none`; the fallback gate decides."""
+    a.resources.llm.choice = {prompts.NONE: none, "1": 1 - none}
+    a.resources.gate = gate.Fallback()
+    a.settings = settings.with_(max_risk=0.05, **changes)
 
 
-def test_a_sure_refusal_is_not_asked_again(make, settings):
-    a, llm = make(prompts.REFUSAL, "should not be asked")
-    a.settings = settings.with_(retry_confidence=0.99, extract_confidence=0.99)
-    llm.refusal_probability = 0.99
-    ans = a.ask("How many French soldiers died during Operation Serval?")
-    assert ans.abstained and ans.timings.generations == 1 and len(llm.prompts) == 1
-    assert ans.checks.reason is Reason.MODEL_DECLINED
+def test_the_pointer_chooses_the_source_the_answer_is_written_from(make):
+    a, llm = make("Goita postponed the presidential vote until 2026 [2].")
+    llm.choice = {prompts.NONE: 0.05, "1": 0.15, "2": 0.8}
+    ans = a.ask("Until when did Goita postpone the presidential vote?")
+    asked = llm.prompts[0][-1]["content"]
+    assert asked == prompts.answer_ask([2]) and llm.prompts[0][-2]["content"] == "2"
+    assert ans.signals.pointer[:3] == (0.05, 0.15, 0.8) and ans.signals.pointed == round(0.8 / 0.95, 4)
+    assert ans.outcome is Outcome.ANSWER and "2026" in ans.citations[0].quote
 
 
-def test_a_low_confidence_answer_is_declined(make, settings):
+def test_a_draft_the_pointer_doubts_shows_the_closest_passages(make, settings):
     a, llm = make("Operation Serval became Operation Barkhane in August 2014 [1].")
-    a.settings = settings.with_(min_confidence=0.999)
+    doubting(a, settings, min_close=0.0)
     ans = a.ask("When did Operation Serval become Operation Barkhane?")
-    assert ans.abstained and ans.citations == ()
-    assert ans.checks.reason is Reason.LOW_CONFIDENCE
+    assert ans.abstained and ans.outcome is Outcome.CLOSEST and ans.answer == prompts.CLOSEST
+    assert 1 <= len(ans.citations) <= 3 and all(exact(settings, c) for c in ans.citations)
+    assert ans.checks.reason is Reason.LOW_CONFIDENCE and ans.confidence == 0.1
+    assert "August 2014" in ans.draft  # the draft the gate judged is kept for the record
+    assert ans.to_json()["outcome"] == "closest"
+
+
+def test_a_doubted_draft_with_nothing_close_is_declined(make, settings):
+    a, _ = make("Operation Serval became Operation Barkhane in August 2014 [1].")
+    doubting(a, settings, min_close=0.99)
+    ans = a.ask("When did Operation Serval become Operation Barkhane?")
+    assert ans.abstained and ans.outcome is Outcome.DECLINED and ans.citations == ()
+    assert ans.answer == prompts.REFUSAL and ans.to_json()["outcome"] == "declined"
 
 
 def test_when_the_model_gives_nothing_usable_the_best_evidence_is_quoted(make, settings):
     a, llm = make(prompts.REFUSAL, prompts.REFUSAL)
-    a.settings = settings.with_(retry_confidence=0.0, extract_confidence=0.0, min_confidence=0.0)
+    a.settings = settings.with_(max_risk=1.0)
     ans = a.ask("When did Operation Serval become Operation Barkhane?")
     assert not ans.abstained and ans.checks.extracted
     (c,) = ans.citations
@@ -199,24 +210,16 @@ def test_an_invented_year_is_cut_and_the_rest_kept(make):
     assert ans.checks.salvaged == 1
 
 
-def test_an_answer_of_the_wrong_kind_is_declined(make, settings):
-    a, _ = make("Col. Assimi Goita grabbed power in a coup [1].")
-    a.settings = settings.with_(extract_confidence=2.0)
-    ans = a.ask("When did Assimi Goita grab power?")
-    assert (
-        ans.abstained and ans.checks.abstain_reason == "the model's answer does not give the date asked for"
-    )
-
-
 def test_the_prompt_is_cut_to_the_models_context(make, settings):
     """Evidence is dropped from the end until question, evidence and answer fit n_ctx."""
     a, llm = make("Operation Serval was transformed to Operation Barkhane in August 2014 [1].")
     a.settings = a.settings.with_(n_ctx=400, top_k=4)
     long_q = "When did Operation Serval become Operation Barkhane? " + "Please be precise. " * 10
     a.ask(long_q)
-    user = llm.prompts[0][-1]["content"]
-    words = sum(len(m["content"].split()) + 8 for m in llm.prompts[0])  # the fake counts words
-    assert words <= 400 - a.settings.max_tokens - 96 or user.count("\n[") == 1
+    user = llm.prompts[0][-3]["content"]  # the sources, in the pointer's turn
+    pointer = llm.prompts[0][:-2]  # the answer turn after it is a few words
+    words = sum(len(m["content"].split()) + 8 for m in pointer)  # the fake counts words
+    assert words <= 400 - a.settings.max_tokens - 128 or user.count("\n[") == 1
 
 
 def test_a_long_conversation_is_cut_for_the_rewrite():

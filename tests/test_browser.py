@@ -119,7 +119,7 @@ def refusing_app(tmp_path_factory, embedder):
     """A model that always declines, sure of it: the answer is declined after evidence is read."""
     llm = ScriptedLLM(prompts.REFUSAL)
     llm.refusal_probability = 1.0
-    no_second_try = {"retry_confidence": 2.0, "extract_confidence": 2.0}
+    no_second_try = {"max_risk": 1.0}
     demo, url, _ = _start(tmp_path_factory, embedder, "refusing", tuning=no_second_try, llm=llm)
     yield url
     demo.close()

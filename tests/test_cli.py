@@ -258,7 +258,7 @@ def scripted_chat(env, embedder, monkeypatch):
     real = answer.Assistant
 
     def build(settings, model=None, **kwargs):
-        sure = settings.with_(retry_confidence=2.0, extract_confidence=2.0, min_confidence=0.0)
+        sure = settings.with_(max_risk=1.0)
         return real(sure, model=model, embedder=embedder, llm=llm, log=lambda m: None)
 
     monkeypatch.setattr(answer, "Assistant", build)
@@ -428,7 +428,7 @@ real = answer.Assistant
 llm = ScriptedLLM(reply={reply!r})
 
 def build(settings, model=None, **kwargs):
-    sure = settings.with_(retry_confidence=2.0, extract_confidence=2.0, min_confidence=0.0)
+    sure = settings.with_(max_risk=1.0)
     return real(sure, model=model, llm=llm, **kwargs)
 
 answer.Assistant = build

@@ -114,7 +114,7 @@ def test_search_within_sources_keeps_only_their_passages(two):
 
 
 def test_ask_with_sources_shows_the_model_only_those_documents(two):
-    s = from_env().with_(min_relevance=-1.0, min_confidence=0.0)  # hash vectors: no relevance gate
+    s = from_env().with_(min_relevance=-1.0, max_risk=1.0)  # hash vectors: no relevance gate
     llm = ScriptedLLM(reply="Goita postponed the vote [1].")
     a = Assistant(s, embedder=HashEmbedder(), llm=llm, log=lambda m: None)
     a.ask("When did Operation Serval become Operation Barkhane?", sources=["seeds/junta.md"])
@@ -145,7 +145,7 @@ def test_web_chat_answers_from_the_chosen_collection_and_documents(two):
     pytest.importorskip("gradio")
     from assistant.web.app import WebApp, build
 
-    s = from_env().with_(min_relevance=-1.0, min_confidence=0.0)
+    s = from_env().with_(min_relevance=-1.0, max_risk=1.0)
     llm, embedder = ScriptedLLM(reply="Minusma left [1]."), HashEmbedder()
     base = Assistant(s, embedder=embedder, llm=llm, log=lambda m: None)
     app = WebApp(base)

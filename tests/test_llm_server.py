@@ -139,7 +139,7 @@ def test_parallel_users_get_their_own_replies(remote):
 def test_an_assistant_with_a_server_answers_with_exact_citations(server_url, settings, embedder):
     index.update(settings, embedder=embedder)
     # every path of the decision is taken: a refusal is asked again (steered), then quoted
-    s = settings.with_(llm_url=server_url, retry_confidence=0.0, extract_confidence=0.0, min_confidence=0.0)
+    s = settings.with_(llm_url=server_url, max_risk=1.0)
     a = Assistant(s, embedder=embedder, log=lambda m: None)
     tokens: list[str] = []
     ans = a.ask("When did Operation Serval become Operation Barkhane?", on_token=tokens.append)
@@ -159,7 +159,7 @@ def test_a_stopped_server_is_a_one_line_error_then_a_restarted_one_answers(smol_
         proc, url = llm_server.start(str(smol_path), port, parallel=1)
     except llm_server.ServerFailed as e:
         llm_server.unavailable(str(e))
-    a = Assistant(settings.with_(llm_url=url, min_confidence=0.0), embedder=embedder, log=lambda m: None)
+    a = Assistant(settings.with_(llm_url=url, max_risk=1.0), embedder=embedder, log=lambda m: None)
     question = "When did Operation Serval become Operation Barkhane?"
     assert a.ask(question).answer
     assert llm_server.stop(proc) == 0

@@ -312,7 +312,7 @@ def test_seeds_in_postgres_answer_with_exact_citations_as_in_the_folder(url, tmp
     answers = []
     for s in (folder, pg):
         reply = "Operation Serval was transformed to Operation Barkhane in August 2014 [1]."
-        plain = s.with_(retry_confidence=2.0, extract_confidence=2.0, min_confidence=0.0)
+        plain = s.with_(max_risk=1.0)
         ans = Assistant(plain, embedder=embedder, llm=scripted(reply), log=lambda m: None).ask(QUESTION)
         assert not ans.abstained and ans.citations
         for c in ans.citations:

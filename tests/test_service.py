@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import socket
 import threading
 import time
@@ -51,10 +52,26 @@ def serving(app):
         thread.join(10)
 
 
+class Echo(EchoLLM):
+    """EchoLLM for the pointer prompt: points at source [1] and quotes its first sentence, wherever
+    the prompt puts the numbered sources (before the short "answer from [1]" turn)."""
+
+    choice = {"1": 1.0}
+
+    def stream(self, messages, max_tokens=200, temperature=0.0, avoid=None):
+        for m in reversed(messages):
+            found = re.search(r"^\[1\] «?(.*?)»?$", m["content"], re.M)
+            if found:
+                return super().stream([{"role": "user", "content": f"[1] {found.group(1)}"}], max_tokens)
+        raise AssertionError("no source [1] in the prompt")
+
+
 def make_service(settings, slots=1, waiting=4, delay=0.01, llm=None) -> Service:
     index.update(settings, embedder=HashEmbedder(), log=lambda m: None)
-    s = settings.with_(min_relevance=-1.0, min_confidence=0.0)  # hash vectors: any passage is relevant
-    assistant = Assistant(s, embedder=HashEmbedder(), llm=llm or EchoLLM(delay), log=lambda m: None)
+    s = settings.with_(
+        min_relevance=-1.0, max_risk=1.0
+    )  # hash vectors: any passage is relevant; show every answer
+    assistant = Assistant(s, embedder=HashEmbedder(), llm=llm or Echo(delay), log=lambda m: None)
     return Service(assistant, ModelQueue(slots, waiting))
 
 
@@ -183,7 +200,7 @@ NUL = "When did\x00 Operation Serval end?"
         ("get", "/v1/documents/docs/nope.txt", None, 404, "not_found", "GET /v1/documents"),
         ("get", "/v1/documents/docs/un.pdf", None, 400, "bad_request", "page=N"),
         ("get", "/v1/documents/docs/un.pdf?page=0", None, 400, "bad_request", "page=N"),
-        ("get", "/v1/documents/docs/un.pdf?page=9", None, 400, "bad_request", "has no page 9"),
+        ("get", "/v1/documents/docs/un.pdf?page=9", None, 400, "bad_request", "docs/un.pdf: has no page 9"),
         ("get", "/v1/documents/docs/serval.txt?start=5&end=99999", None, 400, "bad_request", "characters"),
         ("delete", "/v1/documents/docs/nope.txt", None, 404, "not_found", "not in the index"),
         ("get", "/v1/search?q=", None, 400, "bad_question", "the question is empty"),
@@ -281,7 +298,7 @@ def test_a_client_that_disconnects_mid_stream_stops_its_answer_and_frees_the_mod
         assert r.status_code == 200 and r.json()["citations"]
 
 
-class DownLLM(EchoLLM):
+class DownLLM(Echo):
     """A model server that went away: every reply fails, as OpenAIModel's does."""
 
     def stream(self, messages, max_tokens=200, temperature=0.0, avoid=None):

@@ -16,16 +16,25 @@ import json
 import os
 import re
 import subprocess
-import sys
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
 
-from .score import KS, SIGNALS, auroc, by_category, summarize
+from .charts import write_charts
+from .score import KS, by_category, out_of_fold_summary, summarize
 from .sets import BadEvalSet
 
 DEFINITIONS = """## What the figures mean
 
+- **Wrong among the answers shown** (the headline): of the answers shown, the share that is
+  wrong: an answerable question answered wrongly, or an unanswerable one answered at all.
+  Declined questions and those shown only the closest passages are not answers.
+  **Right answers among answerable questions**: answerable questions answered right. An answer
+  is right when it holds every expected keyword group (a question set with keywords) or cites a
+  gold sentence (CLAP NQ).
+- **AUROC of the confidence (right drafts)**: the chance that a random draft that would be right
+  scores above one that would not. On a set the gate was fitted on, only the **out-of-fold**
+  figure is honest (each question scored by a gate fitted without it; `evals/calibrate.py`).
 - **Answer accuracy**: answerable questions whose answer contains every expected keyword group.
 - **Citation precision**: of the citations given to answerable questions, the share whose span
   overlaps a gold quote. **Citation recall**: answerable questions with at least one citation on
@@ -60,9 +69,23 @@ def failures(rows: list[dict]) -> tuple:
     return tuple(out)
 
 
+ROLES = {
+    "tuning": "tuning: the gate is fitted on this set, so its figures are in-sample",
+    "choosing": "choosing: held out from fitting, used to choose between alternatives",
+    "test": "test: used for no choice, run only to report",
+    "other": "a set outside the project's splits",
+}
+
+
 # (key in summary.json, label): the order of every table
 METRICS = [
     ("questions", "Questions"),
+    ("wrong_among_shown", "Wrong among the answers shown"),
+    ("right_among_answerable", "Right answers among answerable questions"),
+    ("shown", "Questions answered"),
+    ("closest_shown", "Questions shown the closest passages instead"),
+    ("auroc_right", "AUROC of the confidence: right drafts vs the rest"),
+    ("auroc_right_oof", "AUROC of the confidence, out of fold (tuning sets)"),
     ("answer_accuracy", "Answer accuracy"),
     ("answer_token_recall", "Answer token recall (reference words present)"),
     ("citation_precision", "Citation precision (cited spans on gold)"),
@@ -153,6 +176,7 @@ class Report:
             ["Code version", m["code_version"] + (" (uncommitted changes)" if m["dirty"] else "")],
             ["Model", m["model"] or "none (retrieval only)"],
             ["Question set", m["question_set"]],
+            ["Role of the set", ROLES.get(m.get("role", "other"), "n/a")],
             ["Status", f"{status}; {m['questions_done']} scored"],
             ["Index", f"{idx['path']}, generation {idx['generation']}, {idx['passages']} passages"],
             ["Settings fingerprint", m["fingerprint"]],
@@ -226,11 +250,15 @@ class ReportWriter:
             "questions_done": len(self.rows),
             "interrupted": not complete,
         }
-        report = Report(self.folder, meta, summarize(self.rows), by_category(self.rows), failures(self.rows))
+        summary = summarize(self.rows)
+        if meta.get("tuning"):  # a set the gate was fitted on: its figures are in-sample
+            summary.update(out_of_fold_summary(self.rows))
+        report = Report(self.folder, meta, summary, by_category(self.rows), failures(self.rows))
         (self.folder / "summary.json").write_text(
             json.dumps(report.to_json(), indent=1, ensure_ascii=False), encoding="utf-8"
         )
-        charts = write_charts(self.folder, report, self.rows)
+        columns = RETRIEVAL_COLUMNS if meta.get("retrieval_only") else CATEGORY_COLUMNS
+        charts = write_charts(self.folder, meta["label"], report.categories, columns, self.rows)
         (self.folder / "report.md").write_text(report.markdown(charts), encoding="utf-8")
         return report
 
@@ -286,105 +314,6 @@ def code_version(root: Path) -> tuple[str, bool]:
 
 
 # --- charts ------------------------------------------------------------------------------
-def write_charts(folder: Path, report: Report, rows: list[dict]) -> list[str]:
-    """PNG charts next to report.md; returns the names written (none without matplotlib)."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
-        print(
-            "charts skipped: matplotlib is not installed (pip install 'cited-assistant[eval]')",
-            file=sys.stderr,
-        )
-        return []
-    names = []
-    if _category_chart(plt, folder / "by_category.png", report):
-        names.append("by_category.png")
-    if _roc_chart(plt, folder / "answerability.png", rows, report.meta["label"]):
-        names.append("answerability.png")
-    first = [r["timings"].get("first_token_s") for r in rows]
-    total = [r["timings"].get("total_s") for r in rows]
-    if any(v is not None for v in total):
-        _latency_chart(plt, folder / "latency.png", first, total)
-        names.append("latency.png")
-    return names
-
-
-def _category_chart(plt, path: Path, report: Report) -> bool:
-    columns = RETRIEVAL_COLUMNS if report.meta.get("retrieval_only") else CATEGORY_COLUMNS
-    cats = [
-        c
-        for c, s in report.categories.items()  # e.g. no retrieval figures for unanswerable
-        if any(get(s) is not None for _, get in columns)
-    ]
-    if not cats:
-        return False
-    width = 0.8 / len(columns)
-    fig, ax = plt.subplots(figsize=(max(6.0, 1.2 * len(cats) + 2), 4))
-    for j, (name, get) in enumerate(columns):
-        values = [get(report.categories[c]) for c in cats]
-        ax.bar([i + j * width for i in range(len(cats))], [v or 0 for v in values], width, label=name)
-    ax.set_xticks([i + width * (len(columns) - 1) / 2 for i in range(len(cats))])
-    ax.set_xticklabels([f"{c}\n(n={report.categories[c]['questions']})" for c in cats], fontsize=8)
-    ax.set_ylim(0, 1.05)
-    ax.set_title(f"Scores by question category: {report.meta['label']}")
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return True
-
-
-def _roc_chart(plt, path: Path, rows: list[dict], label: str) -> bool:
-    """ROC curves (answerable = positive) of the confidence and of each signal."""
-    fig, ax = plt.subplots(figsize=(5.5, 5))
-    drawn = False
-    for name, get in SIGNALS.items():
-        pairs = [(get(r), r["answerable"]) for r in rows if "declined" in r["scores"] and get(r) is not None]
-        pos, neg = sum(a for _, a in pairs), sum(not a for _, a in pairs)
-        if not pos or not neg:
-            continue
-        xs, ys = [0.0], [0.0]
-        for t in sorted({s for s, _ in pairs}, reverse=True):
-            ys.append(sum(a for s, a in pairs if s >= t) / pos)
-            xs.append(sum(not a for s, a in pairs if s >= t) / neg)
-        area = auroc([s for s, _ in pairs], [a for _, a in pairs])
-        ax.plot(xs, ys, lw=2.5 if name == "confidence" else 1.2, label=f"{name} (AUROC {area:.2f})")
-        drawn = True
-    if not drawn:
-        plt.close(fig)
-        return False
-    ax.plot([0, 1], [0, 1], ":", color="grey")
-    ax.set_xlabel("unanswerable questions let through")
-    ax.set_ylabel("answerable questions kept")
-    ax.set_title(f"Answerability: {label}")
-    ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-    return True
-
-
-def _latency_chart(plt, path: Path, first: list, total: list) -> None:
-    series = [
-        ([v for v in values if v is not None], name)
-        for values, name in ((first, "first token"), (total, "total"))
-    ]
-    series = [(v, f"{name} (n={len(v)})") for v, name in series if v]
-    fig, ax = plt.subplots(figsize=(6, 4))
-    ax.hist([v for v, _ in series], bins=20, label=[name for _, name in series])
-    ax.yaxis.get_major_locator().set_params(integer=True)
-    ax.set_xlabel("seconds")
-    ax.set_ylabel("questions")
-    ax.set_title("Latency per question")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
-
-
 # --- tables and comparison ---------------------------------------------------------------
 def fmt(value) -> str:
     if value is None:

@@ -53,14 +53,17 @@ def evaluate_item(assistant, item: Item, sources: Sources, retrieval_only: bool 
     if not retrieval_only:
         ans = assistant.ask(item.question)
         cited = judge_citations(item, ans.citations, sources)
-        scores.update(score_answer(item, ans, cited))
+        draft = judge_citations(item, ans.draft_citations, sources)
+        scores.update(score_answer(item, ans, cited, draft))
         row.update(
             answer=ans.answer,
+            outcome=ans.shown.value,
             abstained=ans.abstained,
             citations=cited,
+            draft={"answer": ans.draft, "citations": draft},
             timings=asdict(ans.timings),
             raw_answer=ans.raw_answer,
-            checks=asdict(ans.checks),
+            checks=ans.checks.to_json(),
             confidence=ans.confidence,
             signals=asdict(ans.signals) if ans.signals else None,
             evidence=[{"n": e.n, **asdict(e.passage)} for e in ans.evidence],
@@ -154,6 +157,8 @@ def run_eval(
         assistant.resources.warm_up()  # load the LLM and cache the fixed prompt: latency is warm
     label = label or default_label(dataset, model, retrieval_only)
     meta = report.run_meta(settings, assistant, set_name, len(items), retrieval_only, command)
+    meta["role"] = role(questions, dataset, block)
+    meta["tuning"] = meta["role"] == "tuning"
     writer = report.ReportWriter.create(
         Path(out) if out else settings.root / "evals" / "results", label, meta
     )
@@ -163,6 +168,31 @@ def run_eval(
     finally:  # whatever stopped the run, report the questions that were scored
         result = writer.finish(complete)
     return result
+
+
+def role(questions, dataset, block) -> str:
+    """Which part the question set plays (ROLES): the seed set and CLAP NQ 1-100 are for
+    fitting, CLAP NQ 101-250 for choosing, CLAP NQ 251-300 and evals/test_questions.jsonl are
+    the test sets.
+
+    >>> role(None, None, None), role(None, "clapnq", (251, 300)), role("test_questions.jsonl", None, None)
+    ('tuning', 'test', 'test')
+    """
+    if dataset:
+        if not block:
+            return "other"
+        first, last = block
+        return (
+            "tuning"
+            if last <= 100
+            else "choosing"
+            if first > 100 and last <= 250
+            else "test"
+            if first > 250
+            else "other"
+        )
+    name = Path(questions).name if questions else "seed_questions.jsonl"
+    return {"seed_questions.jsonl": "tuning", "test_questions.jsonl": "test"}.get(name, "other")
 
 
 def default_label(dataset, model, retrieval_only) -> str:

@@ -77,11 +77,31 @@ def token_recall(answer: str, reference: str) -> float | None:
     return sum(w in have for w in ref) / len(ref)
 
 
-def score_answer(item: Item, answer, cited: list[dict]) -> dict:
-    """The answer-side scores of one question; `cited` comes from `judge_citations`."""
+def is_right(item: Item, text: str, cited: list[dict]) -> bool:
+    """Whether an answer shown with these words and citations is right: for a question with
+    expected keywords, every keyword group is in it; for a benchmark question with a reference
+    answer (CLAP NQ), it cites a gold sentence; an unanswerable question's answer never is."""
+    if not item.answerable:
+        return False
+    if item.expected:
+        return keywords_present(text, item.expected)
+    return any(c["gold"] for c in cited)
+
+
+def score_answer(item: Item, answer, cited: list[dict], draft: list[dict] | None = None) -> dict:
+    """The answer-side scores of one question; `cited` (and the draft's citations, `draft`) come
+    from `judge_citations`. `right`: the shown answer is right (None when nothing was shown);
+    `draft_right`: the draft the gate judged would be right if shown."""
     checks = answer.checks
     ok = not answer.abstained
+    draft_text = getattr(answer, "draft", "") or (answer.answer if ok else "")
+    draft_cited = draft if draft is not None else (cited if ok else [])
     return {
+        "outcome": answer.shown.value
+        if hasattr(answer, "shown")
+        else ("declined" if answer.abstained else "answer"),
+        "right": is_right(item, answer.answer, cited) if ok else None,
+        "draft_right": bool(draft_text) and is_right(item, draft_text, draft_cited),
         "correct": (ok and keywords_present(answer.answer, item.expected)) if item.expected else None,
         "token_recall": (token_recall(answer.answer, item.reference) if ok else 0.0)
         if item.reference
@@ -124,6 +144,7 @@ def summarize(rows: list[dict]) -> dict:
     out = {"questions": len(rows), "answerable": len(answerable), "unanswerable": len(rows) - len(answerable)}
     out.update(retrieval_summary([r["scores"] for r in answerable if r["scores"]["gold"]]))
     if any("declined" in r["scores"] for r in rows):  # not a retrieval-only run
+        out.update(selective_summary(rows))
         out.update(answer_summary(rows))
         out.update(support_check([r for r in rows if r["answerable"]]))
         out.update(latency_summary([r["timings"] for r in rows]))
@@ -140,6 +161,26 @@ def retrieval_summary(scores: list[dict]) -> dict:
         sum(len(s["gold_ranks"]) for s in scores),
     )
     return out
+
+
+def selective_summary(rows: list[dict]) -> dict:
+    """The headline figures. `wrong_among_shown`: of the answers shown, the share that is wrong
+    (a wrong answer to an answerable question, or any answer to an unanswerable one);
+    `right_among_answerable`: answerable questions answered right; `shown`: the share of
+    questions answered (neither declined nor only the closest passages shown)."""
+    scores = [r["scores"] for r in rows]
+    shown = [s for s in scores if not s["declined"]]
+    right = [s.get("right", s.get("correct")) for s in shown]
+    answerable = [s for r, s in zip(rows, scores) if r["answerable"]]
+    return {
+        "wrong_among_shown": ratio(sum(not x for x in right), len(shown)),
+        "right_among_answerable": ratio(
+            sum(bool(s.get("right", s.get("correct"))) for s in answerable if not s["declined"]),
+            len(answerable),
+        ),
+        "shown": ratio(len(shown), len(scores)),
+        "closest_shown": ratio(sum(s.get("outcome") == "closest" for s in scores), len(scores)),
+    }
 
 
 def answer_summary(rows: list[dict]) -> dict:
@@ -226,6 +267,44 @@ SIGNALS = {
 }
 
 
+def risk_points(rows: list[dict]) -> list[tuple[float, float, float]]:
+    """(threshold, wrong among shown, share answered) as the confidence threshold moves, every
+    question's draft counted as shown when its confidence reaches the threshold."""
+    from ..gate import risk_curve
+
+    pairs = [
+        (r["confidence"], bool(r["scores"].get("draft_right")))
+        for r in rows
+        if r.get("confidence") is not None and "declined" in r["scores"]
+    ]
+    scored = sum("declined" in r["scores"] for r in rows)
+    if not pairs or not scored:
+        return []
+    curve = risk_curve([c for c, _ in pairs], [ok for _, ok in pairs])
+    return [(t, risk, round(share * len(pairs) / scored, 4)) for t, risk, share in curve]
+
+
+def gate_data(rows: list[dict]) -> tuple[list, list[bool]]:
+    """(feature vectors, whether each draft would be right) of the answered rows: what the gate is
+    fitted on (evals/calibrate.py) and scored out of fold on (the report)."""
+    from ..gate import vector
+
+    rows = [r for r in rows if r.get("signals") and "draft_right" in r["scores"]]
+    xs = [vector({**r["signals"], "none": r["signals"].get("refusal")}) for r in rows]
+    return xs, [bool(r["scores"]["draft_right"]) for r in rows]
+
+
+def out_of_fold_summary(rows: list[dict], folds: int = 5) -> dict:
+    """The AUROC of a gate refitted on this run's own rows, each scored by the fit that left its
+    fold out: the honest figure on a set the gate is tuned on."""
+    from ..gate import out_of_fold
+
+    xs, right = gate_data(rows)
+    if len(xs) < 2 * folds or len(set(right)) < 2:
+        return {}
+    return {"auroc_right_oof": auroc(out_of_fold(xs, right, folds), right)}
+
+
 def answerability_summary(rows: list[dict]) -> dict:
     """AUROC of the confidence and of each signal it is made of: answerable vs unanswerable.
     Questions declined before the model (no relevant passage) count with confidence 0."""
@@ -233,6 +312,12 @@ def answerability_summary(rows: list[dict]) -> dict:
     for name, get in SIGNALS.items():
         pairs = [(get(r), r["answerable"]) for r in rows if get(r) is not None]
         out[f"auroc_{name}"] = auroc([s for s, _ in pairs], [a for _, a in pairs]) if pairs else None
+    pairs = [
+        (r["confidence"], bool(r["scores"].get("draft_right")))
+        for r in rows
+        if r.get("confidence") is not None
+    ]
+    out["auroc_right"] = auroc([c for c, _ in pairs], [ok for _, ok in pairs]) if pairs else None
     gens = [(r.get("timings") or {}).get("generations") for r in rows]
     out["second_generation_rate"] = mean(g == 2 for g in gens if g is not None)
     return out

@@ -5,7 +5,8 @@
     ((None, 2146, 2258),)
 
 Gold quotes are verbatim, so their offsets are found by exact substring search in the source
-read as the index reads it (newline=""): a quote that is not found is an error in the set.
+read as the index reads it (`ingest.document_pages`, whatever the format): a quote that is not
+found is an error in the set.
 """
 
 from __future__ import annotations
@@ -51,15 +52,12 @@ class Sources:
         self._pages: dict[str, list] = {}
 
     def pages(self, source: str) -> list[tuple[int | None, str]]:
+        """Each (page, text) of a source, as citations index it, for every format."""
         if source not in self._pages:
-            path = Path(source) if Path(source).is_absolute() else self.root / source
-            if path.suffix.lower() == ".pdf":
-                from ..ingest import read_document
+            from ..ingest import document_pages
 
-                self._pages[source] = list(read_document(path, self.root).pages)
-            else:
-                with open(path, encoding="utf-8", newline="") as f:
-                    self._pages[source] = [(None, f.read())]
+            path = Path(source) if Path(source).is_absolute() else self.root / source
+            self._pages[source] = list(document_pages(path))
         return self._pages[source]
 
     def text(self, source: str, page: int | None = None) -> str:

@@ -16,6 +16,26 @@ from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 
+def gbnf(options: list[str]) -> str:
+    """A llama.cpp grammar (GBNF) whose only sentences are `options`.
+
+    >>> gbnf(["NONE", "1", "2"])
+    'root ::= "NONE" | "1" | "2"'
+    """
+    quoted = ('"' + o.replace("\\", "\\\\").replace('"', '\\"') + '"' for o in options)
+    return "root ::= " + " | ".join(quoted)
+
+
+def renormalise(probs: dict[str, float]) -> dict[str, float] | None:
+    """`probs` scaled to sum to 1; None when they sum to 0.
+
+    >>> renormalise({"a": 0.2, "b": 0.6})
+    {'a': 0.25, 'b': 0.75}
+    """
+    total = sum(probs.values())
+    return {k: v / total for k, v in probs.items()} if total > 0 else None
+
+
 @runtime_checkable
 class ChatModel(Protocol):
     """What the pipeline needs from a chat model (the seam a fake or a server client plugs into)."""
@@ -33,6 +53,11 @@ class ChatModel(Protocol):
     def opening_probability(self, messages: list[dict], text: str) -> float | None:
         """The model's probability that its reply to `messages` opens with `text` (its first two
         tokens), or None when the backend cannot tell."""
+
+    def choose(self, messages: list[dict], options: list[str]) -> dict[str, float] | None:
+        """The model's reply to `messages` constrained to one of `options` (a llama.cpp grammar):
+        each option's probability as the reply's first token, renormalised over the options.
+        Options must start with different tokens. None when the backend cannot tell."""
 
     def certainty(self) -> float | None:
         """The geometric mean probability of the tokens of the last streamed reply, or None."""

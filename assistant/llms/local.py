@@ -125,6 +125,24 @@ class LLM:
             if piece:
                 yield piece
 
+    def choose(self, messages: list[dict], options: list[str]) -> dict[str, float] | None:
+        """One reply token under a grammar that allows only `options`; their probabilities are read
+        from the distribution the model computed before the grammar masked it (renormalised)."""
+        from llama_cpp import LlamaGrammar
+
+        from . import gbnf, renormalise
+
+        with _quiet_stderr():
+            grammar = LlamaGrammar.from_string(gbnf(options), verbose=False)
+        watch = _Opening(())
+        self._opening = (messages, watch)
+        create: Any = self.llama.create_chat_completion
+        create(messages=messages, max_tokens=1, temperature=0.0, grammar=grammar, logits_processor=[watch])
+        if not watch.steps:
+            return None
+        first = watch.steps[0]
+        return renormalise({o: float(first[self._tokens(o)[0]]) for o in options})
+
     def certainty(self) -> float | None:
         """How sure the model was of its last streamed reply: the geometric mean probability of
         the tokens it wrote (a hallucinated detail is usually written with lower probability)."""

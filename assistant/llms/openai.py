@@ -226,6 +226,27 @@ class OpenAIModel:
     def _tokenize(self, text: str) -> list[int]:
         return self._post("/tokenize", {"content": text, "add_special": False}, root=True)["tokens"]
 
+    def choose(self, messages: list[dict], options: list[str]) -> dict[str, float] | None:
+        """One reply token under a grammar that allows only `options` (llama.cpp's `grammar`
+        field; other servers ignore it), their probabilities read from the top log-probabilities
+        of that step (renormalised); None when the server gives none."""
+        from . import gbnf, renormalise
+
+        body = self._body(messages, 1, logprobs=True, top_logprobs=TOP_LOGPROBS, grammar=gbnf(options))
+        reply = self._post("/chat/completions", body)
+        tokens = ((reply["choices"][0].get("logprobs") or {}).get("content")) or []
+        if not tokens:
+            return None
+        top = tokens[0].get("top_logprobs") or [tokens[0]]
+        probs = {o: 0.0 for o in options}
+        for t in top:
+            token = (t.get("token") or "").strip()
+            for o in options:
+                if token and o.startswith(token):
+                    probs[o] += math.exp(t["logprob"])
+                    break
+        return renormalise(probs)
+
     # --- the opening's probability -------------------------------------------------------------
     def opening_probability(self, messages: list[dict], text: str) -> float | None:
         """P(the reply to `messages` opens with `text`), over its first two tokens (see the module

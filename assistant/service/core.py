@@ -109,10 +109,13 @@ class Service:
         meta = self._meta(source, collection)
         if source.lower().endswith(".pdf") and (page is None or page < 1):
             raise BadRequest(f"{source} is a PDF, whose text is read page by page: add page=N (1-based)")
+        path = self.path_of(source)
         try:
-            text = document_text(self.path_of(source), page)
+            text = document_text(path, page)
         except IndexError:
             raise BadRequest(f"{source} has no page {page}") from None
+        except BadDocument as e:  # a page it does not have: named as the index names it
+            raise BadRequest(str(e).replace(str(path), source)) from None
         except OSError as e:
             raise NotFound(
                 f"{source} is indexed but its file cannot be read ({e.strerror}); "

@@ -96,18 +96,17 @@ def collection_of(model: str) -> str | None:
 
 
 def reply_text(answer: Answer) -> str:
-    """The checked answer with its markers, then its sources (or why it was declined)."""
-    if answer.abstained:
-        why = answer.checks.abstain_reason
-        return answer.answer + (f"\n\nWhy: {why}." if why else "")
+    """The checked answer with its markers, then its sources (the closest passages, when the
+    documents may not answer), then, for an answer not given, why."""
     lines = []
     for c in answer.citations:
         where = f"page {c.page}, " if c.page else ""
         title = f"{c.title} — " if c.title else ""
-        lines.append(
-            f"- [{c.n}] {title}{c.source} ({where}chars {c.start}-{c.end}): “{' '.join(c.quote.split())}”"
-        )
-    return answer.answer + (SOURCES + "\n".join(lines) if lines else "")
+        quote = " ".join(c.quote.split())
+        lines.append(f"- [{c.n}] {title}{c.source} ({where}chars {c.start}-{c.end}): “{quote}”")
+    text = answer.answer + (SOURCES + "\n".join(lines) if lines else "")
+    why = answer.checks.why if answer.abstained else ""
+    return text + (f"\n\nWhy: {why}" if why else "")
 
 
 def message(answer: Answer) -> dict:

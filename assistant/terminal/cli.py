@@ -11,8 +11,9 @@ from pathlib import Path
 
 import click
 
+from .. import formats
 from ..config import from_env
-from ..errors import AssistantError
+from ..errors import AssistantError, printable
 from . import remote
 
 
@@ -24,6 +25,12 @@ class Group(click.Group):
             return super().invoke(ctx)
         except AssistantError as e:
             raise click.ClickException(str(e)) from e
+
+
+def naming_formats(f):
+    """A command whose help says "{formats}" names the formats of the table (formats/)."""
+    f.__doc__ = (f.__doc__ or "").replace("{formats}", formats.described())
+    return f
 
 
 def settings_options(f):
@@ -213,15 +220,16 @@ def show_answer(assistant, question: str, history=(), status=None, sources=None)
     help="Index folder (default: ./index of the project, or $ASSISTANT_INDEX).",
 )
 @store_option
+@naming_formats
 def index(paths, rebuild, strict, index_dir):
-    """Add or update files and folders (.txt, .md, .pdf) in the index.
+    """Add or update files and folders in the index.
 
-    Unchanged files keep their vectors; files that are gone are dropped. With no PATH,
-    the seeds folder is indexed. --rebuild re-reads every indexed file wherever it lives,
-    and recovers the list of files from the data of an index whose manifest is damaged.
-    Each file skipped (unsupported type, empty) or failed (unreadable) is named with its
-    reason; the exit code is 1 only when none of the files asked for could be indexed
-    (or, with --strict, when any was skipped or failed).
+    Reads {formats} files. Unchanged files keep their vectors; files that are
+    gone are dropped. With no PATH, the seeds folder is indexed. --rebuild re-reads every
+    indexed file wherever it lives, and recovers the list of files from the data of an
+    index whose manifest is damaged. Each file skipped (unsupported type, empty) or failed
+    (unreadable) is named with its reason; the exit code is 1 only when none of the files
+    asked for could be indexed (or, with --strict, when any was skipped or failed).
 
     Example usage:
 
@@ -242,11 +250,11 @@ def index(paths, rebuild, strict, index_dir):
     done = ("added", report.added), ("changed", report.changed), ("rebuilt", report.rebuilt)
     for label, names in (*done, ("removed", report.removed)):
         for name in names:
-            click.echo(f"{label}: {name}")
+            click.echo(f"{label}: {printable(name)}")  # a file name cannot forge a report line
     skipped, failed = render.index_problems(report)
     for label, problems in (("skipped", skipped), ("failed", failed)):
         for name, why in problems:
-            click.echo(f"{label}: {name} ({why})", err=True)
+            click.echo(f"{label}: {printable(name)} ({printable(why)})", err=True)
     click.echo(render.index_summary(report, len(skipped), len(failed)))
     if (skipped or failed) and (strict or not _indexed_any(settings, paths, report)):
         sys.exit(1)

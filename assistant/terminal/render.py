@@ -20,6 +20,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import printable
 from ..types import Answer
 
 
@@ -210,7 +211,12 @@ def index_problems(report) -> tuple[list[tuple[str, str]], list[tuple[str, str]]
 
 
 def _without_name(message: str, name: str) -> str:
-    """ "seeds/a.txt: the file is empty; ..." -> "the file is empty; ..." (the name is shown apart)."""
+    """ "seeds/a.txt: the file is empty; ..." -> "the file is empty; ..." (the name is shown apart).
+    Messages print names escaped (`errors.printable`), and a name may itself hold ": "."""
+    shown = printable(name)
+    at = message.find(f"{shown}: ")
+    if at == 0 or (at > 0 and message[:at].endswith("/") and " " not in message[:at]):
+        return message[at + len(shown) + 2 :]
     head, sep, rest = message.partition(": ")
     return rest if sep and (head == name or head.endswith(name) or name.endswith(head)) else message
 

@@ -51,7 +51,8 @@ try:
 except ImportError as e:
     raise MissingDependency("the web chat needs gradio: pip install 'cited-assistant[web]'") from e
 
-from ..ingest import SUPPORTED, source_name  # noqa: E402
+from .. import formats  # noqa: E402
+from ..ingest import source_name  # noqa: E402
 from . import highlight as hl  # noqa: E402
 from . import history as hist
 from . import routes, uploads
@@ -494,12 +495,6 @@ class WebApp:
         return f"**Model:** `{a.resources.model_name}`"
 
 
-def _kinds() -> str:
-    """'.docx, .html, .md, .pdf or .txt': the readable kinds, without their aliases."""
-    kinds = sorted(SUPPORTED - {".htm", ".markdown"})
-    return ", ".join(kinds[:-1]) + f" or {kinds[-1]}" if len(kinds) > 1 else kinds[0]
-
-
 def _when(seconds: float) -> str:
     return time.strftime("%d %b %H:%M", time.localtime(seconds))
 
@@ -631,9 +626,9 @@ def _sidebar(app: WebApp):
         delete_conv = gr.Button("Delete this conversation", size="sm", elem_id="history-delete")
         gr.Markdown("### Documents")
         files = gr.File(
-            label=f"Add {_kinds()} files (up to {app.upload_limit // 2**20} MB each)",
+            label=f"Add {formats.listing()} files (up to {app.upload_limit // 2**20} MB each)",
             file_count="multiple",
-            file_types=sorted(SUPPORTED),
+            file_types=sorted(formats.SUFFIXES),
             type="filepath",
             elem_id="upload",
             height=120,

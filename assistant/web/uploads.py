@@ -35,8 +35,9 @@ import unicodedata
 import uuid
 from pathlib import Path
 
-from ..errors import BadDocument
-from ..ingest import SUPPORTED, read_document
+from .. import formats
+from ..errors import BadDocument, printable
+from ..ingest import read_document
 
 UPLOADS = "uploads"  # the folder under the project root; sources there are named "uploads/x"
 MAX_BYTES = 20 * 2**20  # a 20 MB PDF is hundreds of pages; more is rarely a document
@@ -48,7 +49,7 @@ _UNSAFE = re.compile(r"[^\w.-]+")  # \w keeps letters of every script: "Résumé
 def safe_name(name: str) -> str:
     """A file name safe to store under uploads/, or BadDocument saying why there is none."""
     raw = name or ""
-    shown = raw.strip()[:80] or "(no name)"
+    shown = printable(raw.strip()[:80]) or "(no name)"  # a name cannot forge a line
     if not raw.strip() or "\x00" in raw:
         raise BadDocument(f"{shown}: the upload has no usable file name; rename the file")
     if raw.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", raw):
@@ -59,9 +60,9 @@ def safe_name(name: str) -> str:
         raise BadDocument(f"{shown}: hidden file names (starting with '.') are not accepted; rename the file")
     base = unicodedata.normalize("NFKC", raw.strip())
     stem, dot, suffix = base.rpartition(".")
-    if not dot or f".{suffix.lower()}" not in SUPPORTED:
-        kind = f".{suffix}" if dot else "(none)"
-        raise BadDocument(f"{shown}: unsupported type {kind}; upload a {', '.join(sorted(SUPPORTED))} file")
+    if not dot or formats.lookup(f".{suffix}") is None:
+        kind = printable(f".{suffix}") if dot else "(none)"
+        raise BadDocument(f"{shown}: unsupported type {kind}; upload a {formats.listing()} file")
     stem = _UNSAFE.sub("_", stem).strip("._-")
     stem = re.sub(r"_+", "_", stem).strip("_")[: MAX_NAME - len(suffix) - 1]
     while len(f"{stem}.{suffix}".encode()) > MAX_NAME_BYTES:
