@@ -20,11 +20,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from . import cite, prompts
+from . import cite, prompts, specifics
 from .cite import support
+from .guard import is_instruction
 from .ingest import sentences
-from .prompts import is_instruction
-from .text import STOPWORDS, numbers, states_number, terms
+from .segment import sentence_spans
+from .text import STOPWORDS, numbers, terms
 from .types import Checks, Citation, Evidence, Reason
 
 
@@ -81,12 +82,30 @@ def _failed(checks: Checks, reason: Reason, detail: str = "") -> Checks:
 
 
 # --- the kind of answer a question asks for ----------------------------------------------------
+_BETWEEN = (  # words between "which" and the noun that says what is asked for: not a verb
+    r"(?:(?!(?:is|was|are|were|did|does|do|has|have|had|can|could|should|would|will|must|might|may|"
+    r"kind|kinds|type|types|sort)\b)[\w.'’-]+\s+)"
+)
+_PLACES = (
+    r"countr(y|ies)|nations?|cit(y|ies)|towns?|villages?|regions?|places?|capitals?|states?|"
+    r"provinces?|continents?|islands?|bases?|ports?|districts?"
+)
+_BODIES = (
+    r"person|people|minister|president|leader|official|group|company|companies|organi[sz]ation|body|"
+    r"ally|allies|colonel|general|spokes\w+|newspaper|broadcaster|writer|author|analyst|force|"
+    r"operation|mission|alliance|agreement|treaty|war|party|movement|militia|firm|band|album|song|"
+    r"film|book|team|agency|institution|successor|predecessor"
+)
 _TYPES = [
     ("count", re.compile(r"\bhow many\b|\b(what|which) (?:total )?number of\b", re.I)),
     (
         "quantity",
         re.compile(
-            r"\bhow (much|long|old|far|large|big)\b|\b(what|which) (percentage|share|proportion|amount)\b",
+            r"\bhow (much|long|old|far|large|big|tall|high|deep|often)\b"
+            r"|\b(what|which) (percentage|percent|share|proportion|amount|fraction|portion)\b"
+            r"|^\W*(percentage|proportion|share) of\b"
+            r"|\bwhat (is|was) the (average |minimum |maximum |youngest |total )?"
+            r"(age|temperature|population|cost|price)\b",
             re.I,
         ),
     ),
@@ -94,29 +113,43 @@ _TYPES = [
         "date",
         re.compile(
             r"(^|[,;:]\s*)\W*(and |so |but |then )?when\b"
-            r"|\b(what|which) (year|date|month|day|decade)\b|\bin what year\b",
+            r"|\b(what|which) (exact |precise |specific )?(year|date|month|day|decade|century)\b"
+            r"|\bin what year\b",
             re.I,
         ),
     ),
+    ("place", re.compile(rf"^\W*where\b|\b(which|what)\s+{_BETWEEN}{{0,3}}?({_PLACES})\b", re.I)),
     (
-        "place",
+        "reason",
         re.compile(
-            r"^\W*where\b|\b(which|what)\s+(\w+\s+){0,2}?(countr(y|ies)|nations?|cit(y|ies)|towns?|regions?|places?)\b",
+            r"^\W*why\b|\bfor what reason\b|\bhow come\b|\bwhat (caused|led to|prompted|motivated)\b"
+            r"|\bwhat (was|is|were|are) the (main |primary )?(reasons?|causes?|purpose|motives?|rationale)\b",
             re.I,
         ),
     ),
-    ("reason", re.compile(r"^\W*why\b|\bfor what reason\b|\bwhat (was|is|were|are) the reasons?\b", re.I)),
     (
         "name",
         re.compile(
-            r"\bwhat (was|is|were|are) the names? of\b|^\W*(who|whom|whose)\b"
-            r"|\b(which|what)\s+(\w+\s+){0,2}?(person|people|minister|president|leader|official|group|"
-            r"company|companies|organi[sz]ation|body|ally|allies|colonel|general|spokes\w+)\b",
+            r"\bwhat (was|is|were|are) the (\w+ )?names? of\b|^\W*(who|whom|whose)\b"
+            r"|^\W*name (the|two|three|four|five|all|both|each)\b"
+            rf"|\b(which|what)\s+{_BETWEEN}{{0,3}}?(?:{_BODIES})s?\b",
             re.I,
         ),
     ),
 ]
-_PERCENT = re.compile(r"\d[\d.,]*\s*(%|per ?cent\b)", re.I)
+# "Who were the Dadaists?", "who is Assimi Goita?": a description, not a name.
+_DESCRIBE = re.compile(
+    r"^\W*[Ww]ho\s+(?:is|was|are|were)\s+(?:the\s+)?(?:[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*|[a-z]+s)\s*(?:\?|$|,?\s+and\b)"
+)
+# "Where did the word come from?" asks for an origin, which is rarely a place name.
+_ORIGIN = re.compile(
+    r"^\W*where\b.*\b(come|came|comes) from\b|^\W*where\b.*\b(originate|get (its|their|the) name)", re.I
+)
+_NUMBER_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|"
+    r"fifty|sixty|seventy|eighty|ninety|hundred)"
+)
+_PERCENT = re.compile(rf"(\d[\d.,]*|{_NUMBER_WORD}(?:[ -]{_NUMBER_WORD})*)\s*(%|per ?cent\b)", re.I)
 _DATE = re.compile(
     r"\b(1[5-9]\d\d|20\d\d)\b|\b(january|february|march|april|may|june|july|august|september|"
     r"october|november|december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|"
@@ -124,35 +157,70 @@ _DATE = re.compile(
     r"|\b\d+ (years?|months?|weeks?|days?) (ago|later|after|before)\b",
     re.I,
 )
+_MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# a year ("in 2021", "May 2022") or a day of the month ("3 May", "May 19"): a date, not a count
+_NOT_COUNT = re.compile(
+    rf"\b{_MONTH}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTH}"
+    r"|(?<![\d,.])(1[5-9]\d\d|20\d\d)(?![\d,.]*\s+[a-z]+s\b)",  # "2000 troops" counts
+    re.I,
+)
+_COUNT_WORDS = re.compile(
+    r"\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty|"
+    r"sixty|seventy|eighty|ninety|dozens?|hundreds?|thousands?|millions?|billions?)\b",
+    re.I,
+)
+_FRACTIONS = re.compile(
+    r"\b(half|a third|two.thirds|a quarter|three.quarters|majority|minority|percent)\b", re.I
+)
+_DURATION = re.compile(r"\b(years?|months?|weeks?|days?|hours?|minutes?|decades?|centur(y|ies))\b", re.I)
 _BECAUSE = re.compile(
     r"\b(because|since|as a result|due to|owing to|after|following|over|amid|in response|accus\w*|"
     r"in order to|so that|to (protest|punish|avoid|prevent|stop|counter|halt|fight|support)|"
     r"for (its|their|his|her)|reason|blam\w*|citing|said|says)\b",
     re.I,
 )
+_PURPOSE_Q = re.compile(r"\b(purpose|aim|goal|what for)\b", re.I)
 _WORD = re.compile(r"[^\W\d_][\w’'-]*")
 
 
 def answer_type(question: str) -> str | None:
     """'count', 'quantity', 'date', 'place', 'reason', 'name', or None (any statement may answer)."""
+    if _DESCRIBE.search(question):
+        return None
     for kind, pattern in _TYPES:
+        if kind == "place" and _ORIGIN.search(question):
+            continue
         if pattern.search(question):
             return kind
     return None
 
 
-def _base(word: str) -> str:
-    return re.sub(r"['’]s$", "", word.lower())
+def sentences_of(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
 
 
 def _new_names(text: str, question: str) -> list[str]:
-    """Capitalised words of `text` that the question does not already contain ("Mali's" is
-    "Mali"). A headline in Title Case names nothing: none of its words count."""
-    words = _WORD.findall(text)
+    """Names (specifics.names_in) in `text` with a word the question does not contain ("Mali's"
+    is "Mali"). A headline in Title Case names nothing: none of its words count."""
+    asked = {specifics.stem(w) for w in _WORD.findall(question)}
+    return [name for sentence in sentences_of(text) for name in _names(sentence, asked)]
+
+
+def _names(sentence: str, asked: set[str]) -> list[str]:
+    words = _WORD.findall(sentence)
     if sum(w[0].isupper() and w.lower() in STOPWORDS for w in words[1:]) >= 2:
         return []  # "Is", "But", "Itself" capitalised mid-sentence: a headline
-    asked = {_base(w) for w in _WORD.findall(question)}
-    return [w for w in words if w[0].isupper() and _base(w) not in asked and _base(w) not in STOPWORDS]
+    return [
+        " ".join(run)
+        for run in specifics.names_in(sentence)
+        if not all(specifics.known(w, asked) for w in run)
+    ]
+
+
+def _counts(text: str, question: str) -> set[str]:
+    """Numbers of `text` that may count things: not in the question, not a percentage, a
+    year or a day of the month."""
+    return numbers(_NOT_COUNT.sub(" ", _PERCENT.sub(" ", text))) - numbers(question)
 
 
 def fits_type(kind: str | None, question: str, text: str) -> bool:
@@ -163,22 +231,19 @@ def fits_type(kind: str | None, question: str, text: str) -> bool:
         return False  # a question is not an answer, whatever it mentions
     if kind is None:
         return True
-    if kind == "count":
-        counts = numbers(_PERCENT.sub(" ", text)) - numbers(question)
-        return bool(counts) or bool(
-            re.search(
-                r"\b(one|two|three|four|five|six|seven|eight|nine|ten|dozens?|hundreds?|thousands?|millions?)\b",
-                text,
-                re.I,
-            )
-        )
+    if kind == "count":  # a count: not a percentage, not a year
+        return bool(_counts(text, question)) or bool(_COUNT_WORDS.search(_PERCENT.sub(" ", text)))
     if kind == "quantity":
-        return bool(numbers(text) - numbers(question)) or states_number(text)
+        if numbers(_NOT_COUNT.sub(" ", text)) - numbers(question) or _COUNT_WORDS.search(text):
+            return True
+        timed = re.search(r"\bhow (long|old)\b", question, re.I) and _DURATION.search(text)
+        return bool(_FRACTIONS.search(text) or timed)
     if kind == "date":
         return bool(_DATE.search(text))
     if kind == "reason":  # a reason, not the question's event restated
         new = set(terms(text)) - set(terms(question))
-        return len(new) >= 2 and bool(_BECAUSE.search(text))
+        purpose = _PURPOSE_Q.search(question)  # "what was the act for?": what it does answers
+        return len(new) >= 2 and bool(purpose or _BECAUSE.search(text))
     return bool(_new_names(text, question))  # place, name
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import re
 
+from . import guard
 from .config import Settings
 from .ingest import sentences
-from .prompts import is_instruction
 from .text import similarity, terms
 from .types import Evidence, Hit, Passage
 
@@ -106,6 +106,9 @@ class Retriever:
         if qvec is None:
             qvec = self.embedder.embed_query(query)
         vecs = self.sentence_vectors(cands)
+        cands, vecs = _trusted(cands, vecs)
+        if not cands:
+            return []
         cosine = [float(v @ qvec) for v in vecs]
         words_of = [set(terms(s.text)) for _, _, s, _ in cands]  # stemmed once, scored per part
 
@@ -142,20 +145,26 @@ class Retriever:
 
 
 def _candidate_sentences(hits: list[Hit]) -> list[tuple[int, int, Passage, Passage]]:
-    """(hit rank, sentence number, sentence, its passage) for every distinct sentence.
-
-    Page debris ("Full Screen", "1 / 5") is left out, and so is every sentence that gives the
-    assistant instructions (`prompts.is_instruction`): documents are data, never evidence for
-    what an instruction inside them says."""
+    """(hit rank, sentence number, sentence, its passage) for every distinct sentence; page
+    debris ("Full Screen", "1 / 5") left out."""
     seen, out = set(), []
     for rank, h in enumerate(hits):
         for j, sent in enumerate(sentences(h.passage)):
             key = (sent.source, sent.page, sent.start)
-            if key in seen or len(sent.text) < 20 or is_instruction(sent.text):
+            if key in seen or len(sent.text) < 20:
                 continue
             seen.add(key)
             out += [(rank, j, piece, h.passage) for piece in windows(sent, MAX_SENTENCE_CHARS)]
     return out
+
+
+def _trusted(cands, vecs):
+    """The candidates that may be evidence, with their vectors: documents are data, so a
+    sentence that instructs the assistant or the reader (`guard.untrusted`, which sees the
+    sentence's stored vector) is never evidence, nor are its neighbours in its passage."""
+    bad = guard.untrusted([c[2].text for c in cands], vecs, [(c[3].key, c[1]) for c in cands])
+    keep = [i for i in range(len(cands)) if i not in bad]
+    return [cands[i] for i in keep], vecs[keep]
 
 
 MAX_SENTENCE_CHARS = 400  # a longer "sentence" (minutes with no full stops) is shown in pieces

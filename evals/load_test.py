@@ -1,7 +1,7 @@
 """Load: simulated users asking at once through the web chat's answer handler, with a model
 server (`assistant serve-model --parallel N`) and with the in-process model.
 
-Each user is a browser tab: it calls `WebApp.answer`, the generator the Gradio event runs, with
+Each user is a browser tab: it calls `WebApp.chat.answer`, the generator the Gradio event runs, with
 its own Session and tab id, and the tabs are admitted as Gradio's queue admits them (at most
 `answer_slots(assistant)` answer events at once: 1 in-process, the server's slots with one).
 Measured from the moment every user has asked: time to the first answer text on screen, time
@@ -99,7 +99,7 @@ def user(app, tab: str, question: str, slots: threading.Semaphore, t0: float) ->
     final = None
     with slots:  # Gradio's concurrency limit for the answer event
         started = time.perf_counter() - t0
-        for update in app.answer(question, Session(), None, request):
+        for update in app.chat.answer(question, Session(), None, "", "", [], request):
             if isinstance(update[1], Session):
                 final = update[1]  # the finished turn, with its sources
             elif first is None:

@@ -12,15 +12,26 @@ Set-up: apt-get install -y chromium && pip install playwright (never `playwright
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import socket
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import quote, urljoin
+from urllib.parse import quote
 
 import pytest
+from browsertools import (
+    DOCS,
+    FINAL,
+    NOTES,
+    PDF_PAGES,
+    VIEWPORT,
+    chromium,
+)
+from browsertools import ask as _ask
+from browsertools import get as _get
+from browsertools import open_page as _open
+from browsertools import start as _start
 from conftest import pdf_bytes
 from fakes import EchoLLM, ScriptedLLM
 
@@ -28,82 +39,10 @@ from assistant import index, prompts
 from assistant.answer import Assistant
 from assistant.config import Settings
 from assistant.web import uploads
-from assistant.web.highlight import DRAFT as hl_draft
+from assistant.web.messages import DRAFT as hl_draft
 
 pytestmark = pytest.mark.slow
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-DOCS = {
-    "lighthouse.txt": (
-        "The Harwick lighthouse stands on the northern cape of Elsby island.\n"
-        "It was built in 1887 by the engineer Mara Quill, who also designed the harbour wall.\n"
-        "The tower is 41 metres tall and its lamp can be seen from 30 kilometres away.\n"
-        "In 1962 the lamp was electrified, and the last keeper left in 1979.\n"
-    ),
-    "orchard.md": (
-        "# The Velden orchard\n\nThe Velden orchard grows about 300 apple trees of twelve "
-        "varieties. Its harvest festival is held every October, when visitors press cider.\n"
-    ),
-}
-PDF_PAGES = [
-    "The Kestrel footbridge crosses the river Aune at Tolmey.",
-    "The Kestrel footbridge was opened in 1934 by the mayor, Ida Brenne.",
-]
-NOTES = "# Ferry\n\nThe Tolmey ferry runs every hour from April to October.\n"
-VIEWPORT = {"width": 1400, "height": 900}
-FINAL = "#chat .answer:not(.streaming), #chat .abstain, #chat .error"
-
-
-def _need(what: str):
-    reason = f"{what}; install it: apt-get install -y chromium, pip install playwright"
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail(f"REQUIRE_BROWSER=1 but {reason}")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        _need(f"no browser at {CHROMIUM}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _need("the playwright package is not installed")
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield b
-        b.close()
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _start(tmp_path_factory, embedder, name, upload_limit=2**20, tuning=None, **assistant_kwargs):
-    from assistant.web import app as ui
-
-    root = tmp_path_factory.mktemp(name)
-    (root / "docs").mkdir()
-    for file, text in DOCS.items():
-        (root / "docs" / file).write_text(text, encoding="utf-8")
-    settings = Settings(
-        root=root, index_dir=root / "index", seeds_dir=root / "docs", models_dir=root / "models"
-    ).with_(**(tuning or {}))
-    index.update(settings, [root / "docs"], embedder=embedder, log=lambda m: None)
-    assistant = Assistant(settings, embedder=embedder, log=lambda m: None, **assistant_kwargs)
-    port = _free_port()
-    demo = ui.launch(assistant, port=port, upload_limit=upload_limit)
-    return demo, f"http://127.0.0.1:{port}", assistant
+browser = pytest.fixture(scope="module")(chromium)
 
 
 @pytest.fixture(scope="module")
@@ -132,14 +71,6 @@ def smol_app(tmp_path_factory, embedder):
     demo.close()
 
 
-def _open(browser, url, context=None):
-    page = context.new_page() if context else browser.new_page(viewport=VIEWPORT)
-    page.goto(url)
-    page.wait_for_selector("#question textarea")
-    page.wait_for_selector("#documents label")  # the page-load event has run
-    return page
-
-
 def _watch_streaming(page):
     """Record every text the streaming answer shows, as the browser renders it."""
     page.evaluate("""() => {
@@ -150,15 +81,6 @@ def _watch_streaming(page):
       }).observe(document.querySelector('#chat'),
                  {subtree: true, childList: true, characterData: true});
     }""")
-
-
-def _ask(page, question, nth=1, timeout=120_000):
-    page.fill("#question textarea", question)
-    page.press("#question textarea", "Enter")
-    page.wait_for_function(
-        "([sel, n]) => document.querySelectorAll(sel).length >= n", arg=[FINAL, nth], timeout=timeout
-    )
-    return page.locator(FINAL).nth(nth - 1)
 
 
 def test_real_model_streams_its_answer(browser, smol_app):
@@ -348,9 +270,12 @@ def test_a_declined_answer_shows_why_and_the_passages_searched(browser, refusing
     items = final.locator(".ev-item")
     assert items.count() >= 1
     for i in range(items.count()):
-        title = items.nth(i).locator(".src-title").inner_text()
+        source = items.nth(i).locator(".src-title").get_attribute("title")
         text = items.nth(i).locator(".ev-text").inner_text()
-        assert title in DOCS and text.strip() in DOCS[title]  # the very text that was read
+        name = source.rsplit("/", 1)[-1]
+        assert name in DOCS and text.strip() in DOCS[name]  # the very text that was read
+        title = items.nth(i).locator(".src-title").inner_text()
+        assert title != name and title in DOCS[name]  # named by title, as the cards name it
     assert "Harwick" in final.locator(".ev-item").first.inner_text()
     assert page.locator("#sources .src-card").count() == 0
     page.close()
@@ -442,7 +367,7 @@ def test_new_conversation_mid_stream_clears_for_good(browser, echo_app):
 
 
 def test_copy_gives_markdown_with_numbered_references(browser, echo_app):
-    url, _, _ = echo_app
+    url, assistant, _ = echo_app
     context = browser.new_context(viewport=VIEWPORT, permissions=["clipboard-read", "clipboard-write"])
     page = _open(browser, url, context)
     final = _ask(page, "Who built the Harwick lighthouse?")
@@ -453,9 +378,10 @@ def test_copy_gives_markdown_with_numbered_references(browser, echo_app):
     assert question == "**Who built the Harwick lighthouse?**"
     assert text.endswith("[1].") and "<" not in markdown
     assert heading == "References:"
-    m = re.fullmatch(r"1\. “(.+)” lighthouse\.txt \(docs/lighthouse\.txt, characters (\d+)–(\d+)\)", refs)
+    m = re.fullmatch(r"1\. “(.+)” (.+) \(docs/lighthouse\.txt, characters (\d+)–(\d+)\)", refs)
     assert m, refs
-    assert DOCS["lighthouse.txt"][int(m[2]) : int(m[3])] == m[1]  # the exact span
+    assert DOCS["lighthouse.txt"][int(m[3]) : int(m[4])] == m[1]  # the exact span
+    assert m[2] == _title(assistant, "docs/lighthouse.txt")  # named as its card names it
     context.close()
 
 
@@ -493,7 +419,7 @@ def test_a_too_long_upload_name_gets_a_readable_status(browser, echo_app):
     status = page.locator("#upload-status .ok, #upload-status .bad").first
     status.wait_for(timeout=60_000)
     assert re.fullmatch(
-        r"✓ Quarterly_report_on_the_harbour\S*\.txt added: 1 passages; ask about it now", status.inner_text()
+        r"✓ Quarterly_report_on_the_harbour\S*\.txt added: 1 passage; ask about it now", status.inner_text()
     ), status.inner_text()
     assert not page.evaluate(ERROR_BADGE)
     stored = status.inner_text().split()[1]
@@ -533,11 +459,6 @@ def _reload(page):
 
 def _conversations(page) -> list[str]:
     return page.locator("#history label").all_inner_texts()
-
-
-def _get(page, path: str):
-    """An HTTP GET from inside the page's browser context (same cookies, same origin)."""
-    return page.request.get(urljoin(page.url, path))
 
 
 def test_history_survives_a_reload_and_each_browser_sees_only_its_own(browser, echo_app):
@@ -659,6 +580,8 @@ def test_a_pdf_source_opens_its_page_and_the_pdf_and_nothing_else_is_served(brow
     try:
         _ask(page, "Who opened the Kestrel footbridge?")
         page.locator("#sources .src-card").first.locator("button.open-doc").click()
+        page.locator("#doc-view .pdf-mark").first.wait_for(timeout=10_000)  # the page first
+        page.click("#doc-view .doc-tab[data-show=text]")  # the text, at the exact offsets
         page.locator("#doc-view mark#doc-mark").wait_for(timeout=10_000)
         assert "Ida Brenne" in page.inner_text("#doc-view mark")
         assert page.inner_text("#doc-view .doc-text").strip() == PDF_PAGES[1]  # that page's text
@@ -675,6 +598,8 @@ def test_a_pdf_source_opens_its_page_and_the_pdf_and_nothing_else_is_served(brow
             "cited/document?source=/etc/passwd",
             "cited/document?source=docs/../docs/lighthouse.txt",
             "cited/document?source=index/manifest.json",
+            "cited/page.png?source=docs/lighthouse.txt&page=1",
+            "cited/page.png?source=/etc/passwd&page=1",
             "cited/export/abc.md?browser=../../etc",
         ):
             response = _get(page, path)
@@ -741,13 +666,28 @@ def test_an_upload_interrupted_by_a_stopped_server_is_cleaned_on_the_next_start(
     index.update(settings, [root / "docs", kept], embedder=embedder, log=lambda m: None)
     half = root / "uploads" / owner / "half.txt"  # stored, then the server was killed
     half.write_text("Never indexed.", encoding="utf-8")
-    staging = root / "uploads" / owner / ".staging" / "0f" / "copying.txt"
+    mark = root / "uploads" / owner / uploads.PENDING / "half.txt"
+    mark.parent.mkdir()
+    mark.write_text(f"{_dead_pid()}@{socket.gethostname()}", encoding="utf-8")  # its writer is gone
+    other = root / "uploads" / owner / "other.txt"  # another web chat's upload, on another index
+    other.write_text("Indexed elsewhere.", encoding="utf-8")
+    staging = root / "uploads" / owner / ".staging" / f"{_dead_pid()}-0f" / "copying.txt"
     staging.parent.mkdir(parents=True)
     staging.write_text("Half a copy.", encoding="utf-8")
     logged = []
     ui.build(Assistant(settings, embedder=embedder, log=logged.append, llm=EchoLLM()))
-    assert kept.exists() and not half.exists() and not staging.parent.parent.exists()
+    assert kept.exists() and other.exists() and not half.exists() and not mark.exists()
+    assert not staging.parent.parent.exists()
     assert logged == [
         f"deleted uploads/{owner}/half.txt: the server stopped before it was indexed; upload it again"
     ]
     assert sorted(index.read_manifest(settings)["files"]) == ["docs/a.txt", f"uploads/{owner}/kept.txt"]
+
+
+def _dead_pid() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid

@@ -118,11 +118,11 @@ def test_ask_with_sources_shows_the_model_only_those_documents(two):
     llm = ScriptedLLM(reply="Goita postponed the vote [1].")
     a = Assistant(s, embedder=HashEmbedder(), llm=llm, log=lambda m: None)
     a.ask("When did Operation Serval become Operation Barkhane?", sources=["seeds/junta.md"])
-    prompt = llm.prompts[0][-1]["content"]
+    prompt = llm.prompts[0][-3]["content"]  # the sources, in the pointer's turn
     assert "Goita" in prompt and "Barkhane in August 2014" not in prompt
     llm.prompts.clear()
     a.ask("When did Operation Serval become Operation Barkhane?")  # no filter: all documents
-    assert "Barkhane in August 2014" in llm.prompts[0][-1]["content"]
+    assert "Barkhane in August 2014" in llm.prompts[0][-3]["content"]
 
 
 def test_ask_with_an_unknown_source_fails_before_any_model_call(two):
@@ -149,20 +149,21 @@ def test_web_chat_answers_from_the_chosen_collection_and_documents(two):
     llm, embedder = ScriptedLLM(reply="Minusma left [1]."), HashEmbedder()
     base = Assistant(s, embedder=embedder, llm=llm, log=lambda m: None)
     app = WebApp(base)
-    assert app.collection_names() == ["", "reports"]
-    assert [c for _, c in app.collection_choices().choices] == ["", "reports"]
-    assert [src for _, src in app._document_choices("reports")] == ["reports/un.pdf"]
-    assert set(app.indexed()) == {"seeds/serval.txt", "seeds/junta.md", "reports/un.pdf"}  # cards, views
+    library = app.library
+    assert library.collection_names() == ["", "reports"]
+    assert [c for _, c in app.documents.collection_choices().choices] == ["", "reports"]
+    assert [src for _, src in app.documents.choices("", "reports")] == ["reports/un.pdf"]
+    assert set(library.indexed()) == {"seeds/serval.txt", "seeds/junta.md", "reports/un.pdf"}  # cards, views
 
-    reports = app.assistant_for("reports")
-    assert reports is app.assistant_for("reports")  # made once
+    reports = library.assistant_for("reports")
+    assert reports is library.assistant_for("reports")  # made once
     r, b = reports.resources, base.resources
     assert r.llm is llm and r.embedder is embedder and r.model_lock is b.model_lock
-    assert app.assistant_for("no-such") is base
+    assert library.assistant_for("no-such") is base
 
-    app._ask("Who left Mali in 2023?", [], None, 4, collection="reports")
+    app.chat._ask("Who left Mali in 2023?", [], None, 4, collection="reports")
     assert "Minusma" in llm.prompts[-1][-1]["content"]
-    app._ask("When did Serval begin?", [], None, 4, collection="", only=["seeds/junta.md"])
+    app.chat._ask("When did Serval begin?", [], None, 4, collection="", only=["seeds/junta.md"])
     prompt = llm.prompts[-1][-1]["content"]
     assert "Goita" in prompt and "Barkhane" not in prompt and "2,400" not in prompt
     build(base)  # the page wires the picker into the answer, upload and remove events
@@ -174,6 +175,6 @@ def test_web_chat_started_on_a_collection_offers_it_first(two):
 
     started = Assistant(from_env().with_(collection="reports"), embedder=HashEmbedder(), llm=ScriptedLLM("x"))
     app = WebApp(started)
-    assert app.collection_names() == [""] and app.assistant_for("") is started
-    assert app.collection_choices().choices == [("reports", "")]
-    assert [src for _, src in app._document_choices("")] == ["reports/un.pdf"]
+    assert app.library.collection_names() == [""] and app.library.assistant_for("") is started
+    assert app.documents.collection_choices().choices == [("reports", "")]
+    assert [src for _, src in app.documents.choices("", "")] == ["reports/un.pdf"]

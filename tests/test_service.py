@@ -558,3 +558,28 @@ def test_the_schema_is_served_at_docs(api):
         schema["paths"]
     )
     assert http.get("/docs").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "host,key,guarded,served",
+    [
+        ("127.0.0.1", None, True, True),  # loopback: the API's own host and origin checks
+        ("0.0.0.0", None, True, False),  # behind the chat's login: the API would be a way around it
+        ("0.0.0.0", "k", True, True),  # with a key: bearer, as `assistant serve`
+        ("0.0.0.0", None, False, True),  # `assistant ui --insecure`: open, as the chat is
+    ],
+)
+def test_beside_the_chat_the_api_needs_a_key_where_the_chat_needs_a_login(
+    settings, monkeypatch, host, key, guarded, served
+):
+    from fastapi import FastAPI
+
+    from assistant.service.app import attach
+
+    if key:
+        monkeypatch.setenv("ASSISTANT_API_KEY", key)
+    else:
+        monkeypatch.delenv("ASSISTANT_API_KEY", raising=False)
+    app = FastAPI()
+    attach(app, make_service(settings).assistant, host, guarded=guarded)
+    assert ("/v1/ask" in app.openapi()["paths"]) is served

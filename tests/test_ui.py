@@ -5,6 +5,7 @@ No Gradio and no models here: these run in well under a second.
 
 import dataclasses
 import html
+import os
 import threading
 import time
 
@@ -14,6 +15,7 @@ from conftest import pdf_bytes
 from assistant.errors import BadDocument, BadQuestion
 from assistant.types import Answer, Checks, Citation, Evidence, Passage, Reason, Timings
 from assistant.web import highlight as hl
+from assistant.web import messages as msg
 from assistant.web import uploads
 from assistant.web.session import Session, Stopped, Turn, stream_ask, strip_markers
 
@@ -227,21 +229,21 @@ def test_read_source_returns_none_for_missing_or_broken_files(tmp_path):
 
 def test_answer_html_links_cited_markers_only():
     a = answer(text="Goita leads it [1]. Also [2] <b>x</b> [sic].", citations=[cite(1, "docs/junta.md")])
-    out = hl.answer_html(a, turn=2)
+    out = msg.answer_html(a, turn=2)
     assert '<a class="cite" href="#src-2-1" title="junta.md">[1]</a>' in out
     assert "[2]" in out and 'href="#src-2-2"' not in out  # no card: no link
     assert "&lt;b&gt;x&lt;/b&gt; [sic]" in out
     assert "Searched for" not in out  # the question was searched as asked: nothing to say
     rewritten = answer(text="Goita [1].", citations=[cite(1, "docs/junta.md")])
     rewritten = dataclasses.replace(rewritten, question="Who leads it?")
-    assert 'class="searched">Searched for: Who leads the junta?' in hl.answer_html(rewritten, turn=3)
+    assert 'class="searched">Searched for: Who leads the junta?' in msg.answer_html(rewritten, turn=3)
 
 
 def test_abstention_looks_different_and_has_no_sources():
     a = answer(
         text="The documents do not answer this question.", abstained=True, query="Who is the mayor of Gao?"
     )
-    out = hl.answer_html(a, turn=1)
+    out = msg.answer_html(a, turn=1)
     assert out.startswith('<div class="abstain">') and "cite" not in out
     assert "Searched for: Who is the mayor of Gao?" in out
     assert hl.turn_sources(a, 1, lambda s, p: TEXT) == ""
@@ -258,18 +260,18 @@ def test_sources_panel_newest_first_and_empty_state():
 def test_chat_messages_show_turns_then_the_pending_question():
     s = Session().add(Turn(1, "Who <leads>?", answer("Who <leads>?", citations=[cite()])))
     s = s.add(Turn(2, "And then?", error="the model file is missing; reinstall it"))
-    msgs = hl.chat_messages(s.turns, pending="When?", partial="It was")
+    msgs = msg.chat_messages(s.turns, pending="When?", partial="It was")
     assert [m["role"] for m in msgs] == ["user", "assistant"] * 3
     assert "Who &lt;leads&gt;?" in msgs[0]["content"] and 'href="#src-1-1"' in msgs[1]["content"]
     assert 'class="error"' in msgs[3]["content"] and "reinstall" in msgs[3]["content"]
     assert "streaming" in msgs[5]["content"] and "It was" in msgs[5]["content"]
-    assert "Searching" in hl.chat_messages((), pending="When?")[1]["content"]
-    assert hl.chat_messages(()) == []
+    assert "Searching" in msg.chat_messages((), pending="When?")[1]["content"]
+    assert msg.chat_messages(()) == []
 
 
 def test_streaming_and_question_html_escape():
-    assert "&lt;img src=x onerror=alert(1)&gt;" in hl.streaming_html("<img src=x onerror=alert(1)>")
-    assert "<img" not in hl.question_html("<img src=x onerror=alert(1)>")
+    assert "&lt;img src=x onerror=alert(1)&gt;" in msg.streaming_html("<img src=x onerror=alert(1)>")
+    assert "<img" not in msg.question_html("<img src=x onerror=alert(1)>")
 
 
 # --- uploads: names ------------------------------------------------------------------------
@@ -369,7 +371,9 @@ def test_store_moves_a_good_file_into_uploads(tmp_path):
     dest, replaced = uploads.store(src, src.name, root)
     assert dest == (root / "uploads" / "My_notes.md").resolve() and not replaced
     assert dest.read_bytes() == src.read_bytes()
-    assert list((root / "uploads").iterdir()) == [dest]  # no staging left behind
+    assert (root / "uploads" / uploads.PENDING / dest.name).exists()  # until it is indexed
+    uploads.settle(dest)
+    assert list((root / "uploads").iterdir()) == [dest]  # no staging, no mark left behind
     dest2, replaced2 = uploads.store(src, src.name, root)
     assert dest2 == dest and replaced2
 
@@ -460,7 +464,7 @@ def test_a_declined_answer_shows_why_and_the_passages_searched():
         Evidence(1, Passage("docs/a.txt", 0, 23, "Mali is in West <Africa>.")),
         Evidence(2, Passage("docs/r.pdf", 5, 30, "Line one.\nLine two.", page=2)),
     ]
-    out = hl.answer_html(declined(evidence=ev), turn=1)
+    out = msg.answer_html(declined(evidence=ev), turn=1)
     assert 'class="abstain-why">Why: The model did not find the answer' in out
     assert "Confidence that the documents answer this: low (0.20)</div>" in out  # kept, no repeat
     details = out[out.index("<details") : out.index("</details>")]
@@ -468,14 +472,14 @@ def test_a_declined_answer_shows_why_and_the_passages_searched():
     assert ">a.txt<" in details and "docs/a.txt · characters 0–23" in details
     assert "Mali is in West &lt;Africa&gt;." in details and "<Africa>" not in details
     assert "page 2" in details and "Line one.\nLine two." in details
-    assert "<details" not in hl.answer_html(declined("no relevant passage"), turn=1)
+    assert "<details" not in msg.answer_html(declined("no relevant passage"), turn=1)
 
 
 # --- copy as Markdown ----------------------------------------------------------------------------
 def test_answer_markdown_lists_numbered_references():
     pdf = Citation(2, "docs/r.pdf", 4, 20, "Wagner  arrived\nin 2021.", page=2, supported=False)
     a = answer("Who came, and when?", "Serval began [1]. Wagner came in 2021 [2].", citations=[cite(), pdf])
-    md = hl.answer_markdown(a)
+    md = msg.answer_markdown(a)
     assert md.split("\n\n") == [
         "**Who came, and when?**",
         "Serval began [1]. Wagner came in 2021 [2].",
@@ -488,25 +492,25 @@ def test_answer_markdown_lists_numbered_references():
 
 
 def test_answer_markdown_of_a_declined_answer_gives_the_reason():
-    md = hl.answer_markdown(declined("no relevant passage"))
+    md = msg.answer_markdown(declined("no relevant passage"))
     assert md.endswith("_Why: No passage in the documents is close enough to the question._")
     assert "References" not in md
 
 
 def test_every_answer_carries_its_markdown_for_the_copy_button():
     a = answer(text="Serval began <then> [1].", citations=[cite()])
-    out = hl.answer_html(a, turn=1)
+    out = msg.answer_html(a, turn=1)
     assert '<button type="button" class="copy-md"' in out
     hidden = out[out.index('<pre class="md-copy" hidden>') :]
     assert html.unescape(hidden[len('<pre class="md-copy" hidden>') : hidden.index("</pre>")]) == (
-        hl.answer_markdown(a)
+        msg.answer_markdown(a)
     )
-    assert "copy-md" in hl.answer_html(declined(), turn=1)
+    assert "copy-md" in msg.answer_html(declined(), turn=1)
 
 
 def test_chat_messages_carry_line_breaks_as_references():
     a = answer(text="Line one.\n\nLine two [1].", citations=[cite()])
-    (user, bot) = hl.chat_messages([Turn(1, "Two\n\nparagraphs?", a)])
+    (user, bot) = msg.chat_messages([Turn(1, "Two\n\nparagraphs?", a)])
     # a blank line would end the Chatbot's HTML block and show the rest as Markdown text
     assert "\n" not in user["content"] + bot["content"]
     assert "Two&#10;&#10;paragraphs?" in user["content"] and "Line one.&#10;&#10;Line two" in bot["content"]
@@ -515,9 +519,9 @@ def test_chat_messages_carry_line_breaks_as_references():
 # --- stop ------------------------------------------------------------------------------------------
 def test_a_stopped_turn_shows_its_partial_text_and_is_not_history():
     s = Session().add(Turn(1, "Who leads the junta?", stopped=True, partial="Assimi <Goita>"))
-    (_, bot) = hl.chat_messages(s.turns)
+    (_, bot) = msg.chat_messages(s.turns)
     assert 'class="answer stopped"' in bot["content"] and "Assimi &lt;Goita&gt;" in bot["content"]
-    assert hl.STOPPED in bot["content"]
+    assert msg.STOPPED in bot["content"]
     assert s.history() == () and s.next_n == 2
 
 
@@ -664,10 +668,10 @@ def test_change_note_says_what_the_checks_changed(draft, final, checks, note):
 
 
 def test_the_draft_is_marked_and_the_checked_answer_carries_the_note():
-    assert hl.DRAFT in hl.streaming_html("Serval began [7]")
-    shown = hl.answer_html(checked("Serval began in 2013 [7].", "Serval began in 2013.", invalid=1), 1)
+    assert msg.DRAFT in msg.streaming_html("Serval began [7]")
+    shown = msg.answer_html(checked("Serval began in 2013 [7].", "Serval began in 2013.", invalid=1), 1)
     assert '<div class="checked-note">Checked: removed [7]: no passage has that number.</div>' in shown
-    assert "checked-note" not in hl.answer_html(checked("Same [1].", "Same [1]."), 1)
+    assert "checked-note" not in msg.answer_html(checked("Same [1].", "Same [1]."), 1)
 
 
 # --- titles and the whole-document view ------------------------------------------------------------
@@ -760,21 +764,55 @@ def test_delete_removes_uploads_in_owner_folders_only(tmp_path, source, deleted)
     assert (tmp_path / f"uploads/{OWNER_A}").exists() is not deleted  # an emptied folder goes too
 
 
-def test_clean_deletes_what_an_interrupted_upload_left(tmp_path):
-    up = tmp_path / "uploads"
+def _dead_pid() -> int:
+    """The id of a process that has ended."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_clean_deletes_only_what_an_interrupted_upload_left(tmp_path):
+    import socket
+
+    up, dead = tmp_path / "uploads", f"{_dead_pid()}@{socket.gethostname()}"
     for rel in (f"{OWNER_A}/kept.txt", f"{OWNER_A}/half.txt", "old.txt", f"{OWNER_B}/lost.md", "docs.txt"):
         (up / rel).parent.mkdir(parents=True, exist_ok=True)
         (up / rel).write_text("x")
-    (up / OWNER_A / ".staging" / "f00").mkdir(parents=True)
+    (up / OWNER_B / "other-index.txt").write_text("indexed by another web chat's index")
+    (up / OWNER_B / "being-indexed.txt").write_text("another server is indexing it now")
+    for rel, writer in [
+        (f"{OWNER_A}/half.txt", dead),  # stored, then the server was killed while indexing it
+        (f"{OWNER_B}/lost.md", dead),
+        (f"{OWNER_A}/kept.txt", dead),  # killed after indexing, before settling: indexed, kept
+        (f"{OWNER_B}/being-indexed.txt", f"{os.getpid()}@{socket.gethostname()}"),  # alive
+    ]:
+        mark = up / rel.rpartition("/")[0] / uploads.PENDING / rel.rpartition("/")[2]
+        mark.parent.mkdir(exist_ok=True)
+        mark.write_text(writer)
+    (up / OWNER_A / ".staging" / "f00").mkdir(parents=True)  # from before marks: no process
     (up / OWNER_A / ".staging" / "f00" / "copying.txt").write_text("partial")
+    (up / OWNER_B / ".staging" / f"{os.getpid()}-f01").mkdir(parents=True)  # being copied now
     (up / "not-an-owner").mkdir()
     (up / "not-an-owner" / "x.txt").write_text("not ours to judge")
     indexed = {f"uploads/{OWNER_A}/kept.txt", "uploads/old.txt", "uploads/docs.txt"}
     gone = uploads.clean(tmp_path, indexed)
     assert gone == [f"uploads/{OWNER_A}/half.txt", f"uploads/{OWNER_B}/lost.md"]
     left = sorted(p.relative_to(up).as_posix() for p in up.rglob("*") if p.is_file())
-    assert left == sorted(["docs.txt", f"{OWNER_A}/kept.txt", "not-an-owner/x.txt", "old.txt"])
-    assert not (up / OWNER_B).exists() and not (up / OWNER_A / ".staging").exists()
+    assert left == sorted(
+        [
+            "docs.txt",
+            f"{OWNER_A}/kept.txt",
+            f"{OWNER_B}/other-index.txt",  # no mark: never touched, whatever index lists it
+            f"{OWNER_B}/being-indexed.txt",
+            f"{OWNER_B}/{uploads.PENDING}/being-indexed.txt",
+            "not-an-owner/x.txt",
+            "old.txt",
+        ]
+    )
+    assert not (up / OWNER_A / ".staging").exists() and (up / OWNER_B / ".staging").exists()
     assert uploads.clean(tmp_path / "nothing-here", set()) == []
 
 

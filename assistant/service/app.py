@@ -39,12 +39,21 @@ def mount(app, service: Service, access: Access, host: str = "127.0.0.1"):
     return endpoint
 
 
-def attach(app, assistant, host: str = "127.0.0.1") -> None:
+def attach(app, assistant, host: str = "127.0.0.1", guarded: bool = False) -> None:
     """`assistant ui`: the API, the OpenAI chat and MCP beside the web chat, on its app (which
-    has warmed the assistant up), under the same access rules as `assistant serve`."""
+    has warmed the assistant up), under `assistant serve`'s access rules. Beyond loopback behind
+    the chat's login (`guarded`), they need ASSISTANT_API_KEY: an API client cannot log in to
+    Gradio, and the API must be no way around the login."""
+    access = access_for(host)
+    if guarded and not access.loopback and not access.api_key:
+        print(
+            f"The HTTP API is not served on {host} beside the chat: set ASSISTANT_API_KEY to serve it",
+            file=sys.stderr,
+        )
+        return
     service = Service(assistant)
     service.ready = True
-    mount(app, service, access_for(host), host)
+    mount(app, service, access, host)
 
 
 def build(service: Service, access: Access, host: str = "127.0.0.1"):

@@ -525,8 +525,15 @@ def parse_block(value):
 @click.option(
     "--port", default=7860, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on."
 )
+@click.option(
+    "--auth",
+    "auth_file",
+    type=click.Path(dir_okay=False),
+    help="A file of user:password lines to log in with (else ASSISTANT_UI_AUTH=user:password).",
+)
+@click.option("--insecure", is_flag=True, help="Beyond this machine, serve without a login.")
 @settings_options
-def ui(host, port, model, top_k, index_dir):
+def ui(host, port, auth_file, insecure, model, top_k, index_dir):
     """Open the web chat: answers stream in, with each cited passage highlighted.
 
     Example usage:
@@ -534,12 +541,17 @@ def ui(host, port, model, top_k, index_dir):
     \b
         assistant ui
         assistant ui --port 8000 --model smollm2
+        assistant ui --host 0.0.0.0 --auth logins.txt
     """
     from ..answer import Assistant
+    from ..web.server import check_exposure, credentials
+
+    logins = credentials(auth_file)
+    check_exposure(host, logins, insecure)  # before loading anything
     from ..web.app import serve
 
     settings, model = make_settings(index_dir, top_k, model)
-    serve(Assistant(settings, model=model), host=host, port=port)
+    serve(Assistant(settings, model=model), host=host, port=port, logins=logins, insecure=insecure)
 
 
 @cli.command("serve-model")

@@ -11,9 +11,13 @@ The schema (user_version 1):
     conversations(id, browser_id, title, created, updated)   one row per conversation
     turns(conversation_id, n, question, answer_json)         one row per question, n from 1
     browsers(browser_id, current)                            the conversation a reload reopens
+    feedback(conversation_id, n, verdict, note, updated)     helpful / wrong on an answer
 
 `answer_json` holds {"answer": <every field of the Answer>}, {"error": message} or
 {"stopped": partial text}, so a reopened conversation is drawn exactly as it was answered.
+Feedback sits in its own table, keyed by the turn, so it survives later saves of the
+conversation; an answer that changes (Regenerate) or goes loses its feedback with it. The
+tables are created if missing, so a version-1 file gains the feedback table as it is opened.
 
     >>> import tempfile, pathlib
     >>> h = History(pathlib.Path(tempfile.mkdtemp()) / "chats.sqlite3")
@@ -55,9 +59,19 @@ CREATE TABLE IF NOT EXISTS turns (
     PRIMARY KEY (conversation_id, n)
 );
 CREATE TABLE IF NOT EXISTS browsers (browser_id TEXT PRIMARY KEY, current TEXT);
-PRAGMA user_version = 1;
+CREATE TABLE IF NOT EXISTS feedback (
+    conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+    n INTEGER NOT NULL,
+    verdict TEXT NOT NULL,
+    note TEXT NOT NULL,
+    updated REAL NOT NULL,
+    PRIMARY KEY (conversation_id, n)
+);
+PRAGMA user_version = 2;
 """
 TITLE_CHARS = 80  # the first question, cut: enough to tell conversations apart in a sidebar
+NOTE_CHARS = 1000  # a feedback note: a few sentences on what was wrong
+VERDICTS = {"helpful": "Helpful", "wrong": "Wrong"}  # the feedback an answer can get, as shown
 _BROWSER_ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -68,6 +82,12 @@ def new_browser_id() -> str:
 def valid_browser_id(value) -> bool:
     """Only ids shaped like the ones app.js makes are used: anything else gets a new one."""
     return isinstance(value, str) and bool(_BROWSER_ID.match(value))
+
+
+@dataclass(frozen=True)
+class Feedback:
+    verdict: str  # a key of VERDICTS
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -122,11 +142,10 @@ class History:
                 row = (conversation, browser, title, now, now)
                 db.execute("INSERT INTO conversations VALUES (?, ?, ?, ?, ?)", row)
             db.execute("UPDATE conversations SET updated = ? WHERE id = ?", (now, conversation))
+            rows = [(conversation, n, q, json.dumps(a, ensure_ascii=False)) for n, q, a in turns]
+            self._drop_stale_feedback(db, conversation, rows)
             db.execute("DELETE FROM turns WHERE conversation_id = ? AND n > ?", (conversation, len(turns)))
-            db.executemany(
-                "INSERT OR REPLACE INTO turns VALUES (?, ?, ?, ?)",
-                [(conversation, n, q, json.dumps(a, ensure_ascii=False)) for n, q, a in turns],
-            )
+            db.executemany("INSERT OR REPLACE INTO turns VALUES (?, ?, ?, ?)", rows)
             self._set_current(db, browser, conversation)
         return conversation
 
@@ -168,6 +187,46 @@ class History:
         with self._db() as db:
             self._set_current(db, browser, conversation or None)
 
+    def set_feedback(self, browser: str, conversation: str, n: int, verdict: str, note: str = "") -> bool:
+        """Keep a verdict (a key of VERDICTS) and an optional note on answer `n` of this
+        browser's conversation; False when there is no such answered turn."""
+        if verdict not in VERDICTS:
+            return False
+        with self._db() as db:
+            row = db.execute(
+                "SELECT answer_json FROM turns JOIN conversations ON id = conversation_id "
+                "WHERE conversation_id = ? AND n = ? AND browser_id = ?",
+                (conversation, n, browser),
+            ).fetchone()
+            if row is None or "answer" not in json.loads(row[0]):
+                return False
+            note = " ".join(note.split())[:NOTE_CHARS]
+            db.execute(
+                "INSERT OR REPLACE INTO feedback VALUES (?, ?, ?, ?, ?)",
+                (conversation, n, verdict, note, time.time()),
+            )
+        return True
+
+    def feedback(self, browser: str, conversation: str) -> dict[int, Feedback]:
+        """The feedback given on a conversation of this browser: turn n -> Feedback."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT n, verdict, note FROM feedback JOIN conversations ON id = conversation_id "
+                "WHERE conversation_id = ? AND browser_id = ?",
+                (conversation, browser),
+            ).fetchall()
+        return {n: Feedback(verdict, note) for n, verdict, note in rows}
+
+    @staticmethod
+    def _drop_stale_feedback(db, conversation: str, rows) -> None:
+        """Feedback on an answer that is replaced (Regenerate) or gone no longer applies."""
+        kept = {n: _gist(q, a) for _, n, q, a in rows}
+        for n, q, stored in db.execute(
+            "SELECT n, question, answer_json FROM turns WHERE conversation_id = ?", (conversation,)
+        ).fetchall():
+            if kept.get(n) != _gist(q, stored):
+                db.execute("DELETE FROM feedback WHERE conversation_id = ? AND n = ?", (conversation, n))
+
     @staticmethod
     def _set_current(db, browser, conversation) -> None:
         db.execute("INSERT OR REPLACE INTO browsers VALUES (?, ?)", (browser, conversation))
@@ -178,6 +237,14 @@ class History:
             "SELECT 1 FROM conversations WHERE id = ? AND browser_id = ?", (conversation, browser)
         ).fetchone()
         return row is not None
+
+
+def _gist(question: str, answer_json: str) -> tuple:
+    """What feedback is about: the question, the answer's words and where it cites (not
+    every stored field, which a newer version of the app may add to)."""
+    answer = json.loads(answer_json).get("answer") or {}
+    cited = [(c.get("source"), c.get("start"), c.get("end")) for c in answer.get("citations") or ()]
+    return question, answer.get("answer"), cited
 
 
 def _title(question: str) -> str:
@@ -212,8 +279,10 @@ def _known(cls, data: dict) -> dict:
 
 
 # --- exports ------------------------------------------------------------------------------------
-def export_json(conversation: Conversation, turns) -> str:
-    """The conversation as JSON: each answer as `assistant ask --json` prints it."""
+def export_json(conversation: Conversation, turns, feedback=None) -> str:
+    """The conversation as JSON: each answer as `assistant ask --json` prints it, with the
+    feedback given on it."""
+    feedback = feedback or {}
     out = []
     for n, question, stored in turns:
         item: dict = {"n": n, "question": question}
@@ -221,6 +290,8 @@ def export_json(conversation: Conversation, turns) -> str:
             item["answer"] = answer_from_json(stored["answer"]).to_json()
         else:
             item.update({k: v for k, v in stored.items() if k in ("error", "stopped")})
+        if n in feedback:
+            item["feedback"] = dataclasses.asdict(feedback[n])
         out.append(item)
     data = {
         "title": conversation.title,
@@ -231,18 +302,25 @@ def export_json(conversation: Conversation, turns) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
 
 
-def export_markdown(conversation: Conversation, turns) -> str:
-    """The conversation as Markdown: each answer with its numbered references, as Copy gives it."""
-    from .highlight import answer_markdown
+def export_markdown(conversation: Conversation, turns, feedback=None, titles=None) -> str:
+    """The conversation as Markdown: each answer with its numbered references, as Copy gives it,
+    and the feedback given on it; `titles` (source -> title) names the documents."""
+    from .messages import View, answer_markdown
 
+    feedback, view = feedback or {}, View(titles=titles or {})
     parts = [f"# {conversation.title}", f"_{_iso(conversation.updated)}_"]
-    for _, question, stored in turns:
+    for n, question, stored in turns:
         if "answer" in stored:
-            parts.append(answer_markdown(answer_from_json(stored["answer"])))
+            parts.append(answer_markdown(answer_from_json(stored["answer"]), view))
         elif "error" in stored:
             parts.append(f"**{question}**\n\n_Not answered: {stored['error']}_")
         else:
             parts.append(f"**{question}**\n\n_Stopped before the answer was checked._")
+        if n in feedback:
+            given = feedback[n]
+            parts.append(
+                f"_Feedback: {VERDICTS[given.verdict].lower()}" + (f": {given.note}_" if given.note else "_")
+            )
     return "\n\n".join(parts) + "\n"
 
 

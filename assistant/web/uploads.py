@@ -15,6 +15,10 @@ a question the owner folder already answers.)
 What an upload leaves behind is cleaned up: `clean` (run when the app starts) deletes
 uploads the index never took in, because the server was stopped while it indexed them, and
 `discard_temp` deletes Gradio's own copy of each uploaded file once it has been handled.
+Only what an upload itself marks is ever cleaned: `store` leaves a pending mark naming its
+process beside the file until `settle` says the upload was indexed or refused, and its staging
+folder is named by its process too. A file without a mark, or one whose process still runs
+(another web chat, on another index, sharing this uploads folder), is never touched.
 
     >>> safe_name("Annual report (2023).PDF")
     'Annual_report_2023.PDF'
@@ -30,6 +34,7 @@ import hashlib
 import os
 import re
 import shutil
+import socket
 import tempfile
 import unicodedata
 import uuid
@@ -44,6 +49,9 @@ MAX_BYTES = 20 * 2**20  # a 20 MB PDF is hundreds of pages; more is rarely a doc
 MAX_NAME = 120  # characters; long enough for real titles, short enough for any file system
 MAX_NAME_BYTES = 240  # file systems count bytes (255 at most): 120 CJK characters are 360
 _UNSAFE = re.compile(r"[^\w.-]+")  # \w keeps letters of every script: "Résumé.pdf" stays
+PENDING = ".pending"  # beside an upload's file until it is settled: <folder>/.pending/<name>
+_HOST = socket.gethostname()
+_WRITER = f"{os.getpid()}"  # this process, as marks and staging folders name it
 
 
 def safe_name(name: str) -> str:
@@ -124,7 +132,7 @@ def store(src: Path, name: str, root: Path, limit: int = MAX_BYTES, owner: str =
     dest = upload_path(root, name, owner)
     shown = dest.name
     check_size(Path(src).stat().st_size, shown, limit)
-    staging = dest.parent / ".staging" / uuid.uuid4().hex
+    staging = dest.parent / ".staging" / f"{_WRITER}-{uuid.uuid4().hex}"
     staging.mkdir(parents=True)
     try:
         staged = staging / dest.name
@@ -134,6 +142,8 @@ def store(src: Path, name: str, root: Path, limit: int = MAX_BYTES, owner: str =
         except BadDocument as e:
             raise BadDocument(str(e).replace(str(staged), shown)) from None
         replaced = dest.exists()
+        _mark(dest).parent.mkdir(exist_ok=True)
+        _mark(dest).write_text(f"{_WRITER}@{_HOST}", encoding="utf-8")  # until `settle`: see `clean`
         os.replace(staged, dest)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -162,34 +172,68 @@ def delete(root: Path, source: str) -> bool:
     if path is None:
         return False
     path.unlink()
+    settle(path)
     with contextlib.suppress(OSError):
         if path.parent.name != UPLOADS:
             path.parent.rmdir()  # an owner folder, once empty
     return True
 
 
+def settle(path: Path) -> None:
+    """The upload stored at `path` was indexed, or refused and deleted: forget its mark."""
+    mark = _mark(Path(path))
+    mark.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        mark.parent.rmdir()  # only when no other upload is pending
+
+
 def clean(root: Path, indexed) -> list[str]:
     """Delete what interrupted uploads left under <root>/uploads/: staging folders, and stored
-    files the index does not hold (the server stopped while indexing them). Returns the
-    source names of the files deleted. Call it only with the index's real list of sources:
-    an empty list from an unreadable index would delete every upload.
+    files whose upload was never settled by a process that has since stopped, unless `indexed`
+    (every source the app's indexes list) holds them. Returns the source names deleted. A file
+    no upload marked, or marked by a process still running, is never touched.
     """
     folder = Path(root) / UPLOADS
     if not folder.is_dir():
         return []
     indexed, gone = set(indexed), []
-    for staging in (folder / ".staging", *folder.glob("*/.staging")):
-        shutil.rmtree(staging, ignore_errors=True)
-    for path in sorted((*folder.glob("*"), *folder.glob("*/*"))):
+    for staging in (*folder.glob(".staging/*"), *folder.glob("*/.staging/*")):
+        if not _alive(staging.name.split("-")[0] + "@" + _HOST):
+            shutil.rmtree(staging, ignore_errors=True)
+    for mark in sorted((*folder.glob(f"{PENDING}/*"), *folder.glob(f"*/{PENDING}/*"))):
+        if _alive(mark.read_text(encoding="utf-8", errors="replace").strip()):
+            continue  # an upload being indexed right now, by another server
+        path = mark.parent.parent / mark.name
         source = path.relative_to(Path(root)).as_posix()
-        if path.is_file() and source not in indexed and _stored(root, source) == path.resolve():
+        if source not in indexed and _stored(root, source) == path.resolve():
             path.unlink()
             gone.append(source)
-    for sub in folder.glob("*"):
-        if sub.is_dir() and _OWNER.match(sub.name):
-            with contextlib.suppress(OSError):
-                sub.rmdir()  # only when empty
+        settle(path)
+    owners = [sub for sub in folder.glob("*") if sub.is_dir() and _OWNER.match(sub.name)]
+    for empty in (folder / ".staging", *(f for sub in owners for f in (sub / ".staging", sub))):
+        with contextlib.suppress(OSError):
+            empty.rmdir()  # only when empty
     return gone
+
+
+def _mark(path: Path) -> Path:
+    return path.parent / PENDING / path.name
+
+
+def _alive(writer: str) -> bool:
+    """Whether the process a mark names ("pid@host") still runs; another host's: assumed so."""
+    pid, _, host = writer.partition("@")
+    if host and host != _HOST:
+        return True
+    if not pid.isdigit() or len(pid) > 9:
+        return False  # a garbled mark, or a staging folder from before marks
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # it exists, as another user's process
+    return True
 
 
 def gradio_folder() -> Path:
