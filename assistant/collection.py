@@ -55,6 +55,21 @@ def documents(settings: Settings) -> dict[str, dict]:
         store.close()
 
 
+def document_rows(files: dict[str, dict]) -> list[dict]:
+    """The indexed files (`documents`) as `assistant docs --json` and `GET /v1/documents` list
+    them, by source."""
+    return [
+        {
+            "source": source,
+            "title": meta.get("title") or "",
+            "passages": int(meta.get("passages", 0)),
+            "indexed_at": meta.get("indexed_at"),
+            "size": meta.get("size"),
+        }
+        for source, meta in sorted(files.items())
+    ]
+
+
 def listing(settings: Settings) -> list[dict]:
     """One row per collection, the default first: name ("" for the default), folder (or the
     store URL, without its password), documents, passages, problem (None, or why the index cannot

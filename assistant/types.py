@@ -22,7 +22,7 @@ stay in the page text but inside no passage, so they never become evidence.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from enum import Enum
 
 
@@ -45,6 +45,21 @@ class Hit:
     score: float  # fused score (reciprocal-rank fusion), higher is better
     dense: float  # cosine similarity to the question
     keyword: float  # BM25 score, 0 when no query term matched
+
+    def to_json(self, rank: int) -> dict:
+        """The hit as `assistant search --json` and `GET /v1/search` list it."""
+        p = self.passage
+        return {
+            "rank": rank,
+            "source": p.source,
+            "start": p.start,
+            "end": p.end,
+            "page": p.page,
+            "score": round(self.score, 4),
+            "dense": round(self.dense, 4),
+            "keyword": round(self.keyword, 4),
+            "text": p.text,
+        }
 
 
 @dataclass(frozen=True)
@@ -252,3 +267,40 @@ class Answer:
             "signals": asdict(self.signals) if self.signals else None,
             "draft": {"answer": self.draft, "citations": [c.to_dict() for c in self.draft_citations]},
         }
+
+    @classmethod
+    def from_json(cls, data: dict) -> Answer:
+        """The Answer `to_json` (or `dataclasses.asdict`, evidence included) describes: what a
+        front end rebuilds from `POST /v1/ask`. Unknown keys are ignored, missing ones default.
+
+        >>> c = Citation(1, "s.txt", 0, 7, "In 2014")
+        >>> a = Answer("q", "In 2014 [1].", False, (c,), "m", Timings(0.1, 0.5, 1.0), confidence=0.8,
+        ...            outcome=Outcome.ANSWER, draft="In 2014 [1].", draft_citations=(c,))
+        >>> Answer.from_json(a.to_json()) == a
+        True
+        """
+        values = _known(cls, data)
+        values["citations"] = _citations(data.get("citations"))
+        values["timings"] = Timings(**_known(Timings, data.get("timings") or {}))
+        values["evidence"] = tuple(
+            Evidence(e["n"], Passage(**_known(Passage, e["passage"]))) for e in data.get("evidence") or ()
+        )
+        values["checks"] = Checks.from_json(data.get("checks") or {})
+        signals = data.get("signals")
+        values["signals"] = Signals(**_known(Signals, signals)) if signals else None
+        outcome = data.get("outcome")
+        values["outcome"] = Outcome(getattr(outcome, "value", outcome)) if outcome else None
+        draft = data.get("draft")
+        if isinstance(draft, dict):  # to_json's {"answer", "citations"}; asdict keeps the fields apart
+            values["draft"], values["draft_citations"] = draft.get("answer") or "", draft.get("citations")
+        values["draft_citations"] = _citations(values.get("draft_citations"))
+        return cls(**values)
+
+
+def _citations(items) -> tuple[Citation, ...]:
+    return tuple(Citation(**_known(Citation, c)) for c in items or ())
+
+
+def _known(cls, data: dict) -> dict:
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in data.items() if k in names}

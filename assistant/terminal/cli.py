@@ -14,6 +14,7 @@ import click
 from .. import formats
 from ..config import from_env
 from ..errors import AssistantError, printable
+from . import remote
 
 
 class Group(click.Group):
@@ -123,6 +124,7 @@ def cli():
     help="Search only this indexed document (a path or its name in `assistant docs`); repeatable.",
 )
 @settings_options
+@remote.served(remote.ask)
 def ask(question, as_json, docs, model, top_k, index_dir):
     """Answer QUESTION from the indexed documents, with numbered citations.
 
@@ -295,11 +297,12 @@ def docs(ctx, as_json, index_dir):
     ctx.obj = {"index_dir": index_dir}
     if ctx.invoked_subcommand is not None:
         return
+    from ..collection import document_rows
     from ..index import where
     from . import render
 
     assistant = _indexed_assistant(index_dir)
-    rows = [_doc_json(source, meta) for source, meta in sorted(assistant.documents().items())]
+    rows = document_rows(assistant.documents())
     if as_json:
         payload = {"index": where(assistant.settings), "documents": rows}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
@@ -367,16 +370,6 @@ def _indexed_name(path: str, known, root: Path) -> str | None:
         return path
     name = source_name(Path(path).expanduser(), root)
     return name if name in known else None
-
-
-def _doc_json(source: str, meta: dict) -> dict:
-    return {
-        "source": source,
-        "title": meta.get("title") or "",
-        "passages": int(meta.get("passages", 0)),
-        "indexed_at": meta.get("indexed_at"),
-        "size": meta.get("size"),
-    }
 
 
 @cli.command()
@@ -607,6 +600,76 @@ def serve_model(host, port, parallel, model):
 
 
 @cli.command()
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; any but loopback needs $ASSISTANT_API_KEY, or --insecure.",
+)
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on."
+)
+@click.option("--insecure", is_flag=True, help="Serve beyond this machine without an API key.")
+@click.option(
+    "--queue",
+    "waiting",
+    default=16,
+    show_default=True,
+    type=click.IntRange(0, 10_000),
+    help="Questions that may wait for the model; past that, clients get 429 with Retry-After.",
+)
+@settings_options
+def serve(host, port, insecure, waiting, model, top_k, index_dir):
+    """Serve the assistant over HTTP: its API, an OpenAI-compatible chat, and MCP at /mcp.
+
+    Answers, search and documents at /v1/... (the schema is at /docs), `/v1/chat/completions`
+    for OpenAI-compatible clients, the MCP tools over streamable HTTP at /mcp. Set
+    ASSISTANT_URL to its address and `ask`, `search` and `chat` use it instead of loading the
+    model. Needs the `serve` extra.
+
+    Example usage:
+
+    \b
+        assistant serve
+        curl -s localhost:8000/v1/ask -d '{"question": "Who leads the junta?"}'
+        ASSISTANT_API_KEY=$(openssl rand -hex 16) assistant serve --host 0.0.0.0
+    """
+    from ..answer import Assistant
+    from ..service.app import serve as run
+    from ..service.core import Service
+    from ..service.queue import ModelQueue, slots_of
+
+    settings, model = make_settings(index_dir, top_k, model)
+    assistant = Assistant(settings, model=model)
+    run(Service(assistant, ModelQueue(slots_of(settings), waiting)), host, port, insecure=insecure)
+
+
+@cli.command()
+@settings_options
+def mcp(model, top_k, index_dir):
+    """Serve the assistant's tools to an MCP client (a desktop agent, an editor) over stdio.
+
+    Tools: search, ask, list_documents, read_document; every citation is an exact span. The
+    client starts this command itself; logs go to stderr. Needs the `serve` extra.
+
+    Example usage:
+
+    \b
+        assistant mcp --model smollm2
+        {"mcpServers": {"documents": {"command": "assistant", "args": ["mcp"]}}}
+    """
+    from ..answer import Assistant
+    from ..service.core import Service
+    from ..service.mcp_server import serve_stdio
+
+    settings, model = make_settings(index_dir, top_k, model)
+    assistant = Assistant(settings, model=model)
+    assistant.resources.model_path()  # a missing or broken model file fails here, in one line
+    _ = assistant.resources.store  # so does a missing or damaged index
+    serve_stdio(Service(assistant))
+
+
+@cli.command()
 @click.argument("query", nargs=-1, required=True)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @click.option(
@@ -619,6 +682,7 @@ def serve_model(host, port, parallel, model):
     help="Index folder (default: ./index of the project, or $ASSISTANT_INDEX).",
 )
 @store_option
+@remote.served(remote.search)
 def search(query, as_json, top_k, index_dir):
     """Print the passages that best match QUERY, with their exact spans; no LLM.
 
@@ -633,14 +697,18 @@ def search(query, as_json, top_k, index_dir):
     """
     from .. import documents
     from ..answer import Assistant
-    from . import render
 
     settings, _ = make_settings(index_dir)
     assistant = Assistant(settings)
     q = assistant.check_question(" ".join(query))
     documents.refresh(assistant.resources)  # files changed since indexing: re-index them, so the spans match
     hits, _ = assistant.retrieve(q, k=top_k)
-    passages = [_passage_json(rank, hit) for rank, hit in enumerate(hits[:top_k], 1)]
+    _print_passages(q, [hit.to_json(rank) for rank, hit in enumerate(hits[:top_k], 1)], as_json)
+
+
+def _print_passages(q: str, passages: list[dict], as_json: bool) -> None:
+    from . import render
+
     if as_json:
         click.echo(json.dumps({"query": q, "passages": passages}, ensure_ascii=False, indent=2))
         return
@@ -654,23 +722,9 @@ def search(query, as_json, top_k, index_dir):
         click.echo("No passage matches.", err=True)
 
 
-def _passage_json(rank: int, hit) -> dict:
-    p = hit.passage
-    return {
-        "rank": rank,
-        "source": p.source,
-        "start": p.start,
-        "end": p.end,
-        "page": p.page,
-        "score": round(hit.score, 4),
-        "dense": round(hit.dense, 4),
-        "keyword": round(hit.keyword, 4),
-        "text": p.text,
-    }
-
-
 @cli.command()
 @settings_options
+@remote.served(remote.chat)
 def chat(model, top_k, index_dir):
     """A conversation in the terminal: one question per line, answered with citations.
 

@@ -145,6 +145,9 @@ def launch(
     except OSError as e:
         raise AssistantError(f"cannot listen on {host}:{port} ({e}); pass another --port") from e
     mount(demo.app, web)
+    from ..service.app import attach
+
+    attach(demo.app, assistant, host, guarded=bool(logins))  # the HTTP API, OpenAI chat, MCP (service/)
     return demo
 
 
