@@ -102,7 +102,9 @@ class EchoLLM(FakeModel):
         self.unfinished = 0  # replies whose reader stopped them before the end (Stop)
 
     def stream(self, messages, max_tokens=200, temperature=0.0, avoid=None):
-        m = re.search(r"^\[1\] (.*)$", messages[-1]["content"], re.M)
+        # the sources are in the pointer turn, which the answer turn follows (prompts.py)
+        sources = next((m["content"] for m in reversed(messages) if re.search(r"^\[1\] ", m["content"], re.M)), "")
+        m = re.search(r"^\[1\] (.*)$", sources, re.M)
         sentence = re.split(r"(?<=[.!?])\s", m.group(1))[0].rstrip(".")
         words, sent = f"{sentence} [1].".split(" "), 0
         try:
@@ -147,3 +149,26 @@ class ScriptedAssistant:
             raw_answer="Zeta [1].",
             checks=Checks(),
         )
+
+
+class KeyPointLLM(EchoLLM):
+    """EchoLLM that also writes what summaries and suggested questions ask for: a key point is
+    its source sentence, cited ("[n] «text»" -> "text [n]."); a suggested question asks what
+    the sentence's opening words lead to ("What about <its first five words>?")."""
+
+    name = "keypoint-test"
+
+    def stream(self, messages, max_tokens=200, temperature=0.0, avoid=None):
+        last = messages[-1]["content"]
+        m = re.search(r"^\[(\d+)\] \u00ab(.*)\u00bb$", last, re.M)
+        if m and "The key point of source" in last:
+            time.sleep(self.delay)
+            yield f"{m.group(2).rstrip('.')} [{m.group(1)}].\n"
+            return
+        yield from super().stream(messages, max_tokens, temperature, avoid)
+
+    def complete(self, messages, max_tokens=64):
+        m = re.fullmatch(r"\u00ab(.*)\u00bb", messages[-1]["content"].strip())
+        if m:  # a sentence to ask about
+            return f"What about {' '.join(m.group(1).split()[:5]).rstrip('.,;:')}?"
+        return super().complete(messages, max_tokens)

@@ -785,5 +785,7 @@ def main():
     cli(prog_name="assistant")
 
 
+from . import summary as _summary  # noqa: E402, F401 - registers `assistant summarize` on `cli`
+
 if __name__ == "__main__":
     main()

@@ -39,11 +39,12 @@ from .. import formats  # noqa: E402
 from ..answer import Assistant  # noqa: E402
 from . import highlight as hl  # noqa: E402
 from . import history as hist
-from . import uploads
+from . import summary, uploads
 from .chat import Chat
 from .conversations import Conversations
 from .documents import Documents
 from .library import Library
+from .summary import Summaries
 from .server import answer_slots, check_port, launch, serve, warm_up  # noqa: F401 - `assistant ui` and evals
 from .session import Session
 
@@ -89,6 +90,7 @@ class WebApp:
         self.talks = Conversations(self.library, self.history)
         self.chat = Chat(self.library, self.talks)
         self.documents = Documents(self.library, upload_limit)
+        self.summaries = Summaries(self.library, self.talks, self.chat)
         self.upload_limit = upload_limit
         self.library.clean_uploads()
 
@@ -106,6 +108,8 @@ def build_app(assistant: Assistant, upload_limit: int = uploads.MAX_BYTES) -> tu
         # the browser's id (BROWSER_ID_JS), which keys its history: a component, not a gr.State,
         # since only a component's value travels from the page, where the id is kept
         c["browser"] = gr.Textbox("", visible=False, elem_id="browser-id")
+        c["summarised"] = gr.State([])  # the documents the next summary is of (summary.py)
+        c["suggest_timer"] = gr.Timer(3.0, active=False)  # shows the suggestions once made
         c.update(_sidebar(app))
         gr.HTML(HEADER)
         with gr.Row(equal_height=False):
@@ -119,6 +123,7 @@ def build_app(assistant: Assistant, upload_limit: int = uploads.MAX_BYTES) -> tu
         _wire_history(app, c)
         _wire_documents(app, c)
         _wire_load(app, c, demo)
+        summary.wire(app, c)
     return demo, app
 
 
@@ -132,6 +137,7 @@ def _chat_box() -> dict:
         latex_delimiters=[],
         buttons=[],  # each answer has its own "Copy as Markdown" (messages.copy_html)
     )
+    suggestions = gr.HTML("", elem_id="suggestions")  # over the empty chat (app.css), summary.py
     with gr.Row(elem_id="ask-row"):
         box = gr.Textbox(
             placeholder="Ask about your documents…",
@@ -149,7 +155,9 @@ def _chat_box() -> dict:
     with gr.Row(elem_id="chat-tools"):
         regenerate = gr.Button("Regenerate", size="sm", elem_id="regenerate")
         new = gr.Button("New conversation", size="sm", elem_id="new-chat")
-    return dict(chat=chat, box=box, ask=ask, stop=stop, notice=notice, regenerate=regenerate, new=new)
+        summarise = gr.Button("Summarise", size="sm", elem_id="summarise")
+    return dict(chat=chat, box=box, ask=ask, stop=stop, notice=notice, regenerate=regenerate, new=new,
+                suggestions=suggestions, summarise=summarise)  # fmt: skip
 
 
 def _wire_chat(app: WebApp, c: dict) -> None:
@@ -239,7 +247,9 @@ def _wire_load(app: WebApp, c: dict, demo: gr.Blocks) -> None:
     docs = app.documents
     restored = [c[k] for k in ("browser", "session", "chat", "sources", "conversations", "exports")]
     listed = [c[k] for k in ("docs", "model", "picker", "only", "scope")]
-    demo.load(app.talks.restore, c["browser"], restored, js=BROWSER_ID_JS, queue=False).then(
+    loaded = demo.load(app.talks.restore, c["browser"], restored, js=BROWSER_ID_JS, queue=False)
+    loaded.then(app.summaries.suggested, None, [c["suggestions"], c["suggest_timer"]], queue=False)
+    loaded.then(
         lambda browser: (
             docs.listed(browser),
             docs.model_info(),
@@ -269,7 +279,9 @@ def _sidebar(app: WebApp) -> dict:
         )
         status = gr.HTML("", elem_id="upload-status")
         docs = gr.CheckboxGroup(label="Indexed documents", elem_id="documents")
-        remove = gr.Button("Remove selected", size="sm", elem_id="remove")
+        with gr.Row():
+            summarise_docs = gr.Button("Summarise selected", size="sm", elem_id="summarise-selected")
+            remove = gr.Button("Remove selected", size="sm", elem_id="remove")
         gr.Markdown("### Settings")
         model = gr.Markdown(app.documents.model_info(), elem_id="model")
         top_k = gr.Slider(
@@ -282,7 +294,8 @@ def _sidebar(app: WebApp) -> dict:
             elem_id="top-k",
         )
     return dict(
-        files=files, status=status, docs=docs, remove=remove, conversations=conversations,
+        files=files, status=status, docs=docs, remove=remove, summarise_docs=summarise_docs,
+        conversations=conversations,
         delete_conv=delete_conv, exports=exports, model=model, top_k=top_k,
     )  # fmt: skip
 

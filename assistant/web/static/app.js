@@ -3,7 +3,7 @@
 // Also: "Copy as Markdown", Helpful / Wrong under each answer (posted to cited/feedback),
 // "Open in document" (the page drawn with the quote on it, or the text, from cited/document, in
 // a dialog), the dark theme (kept in this browser), a closed sidebar on phones, and the
-// keyboard shortcuts listed in SHORTCUTS, which the "?" sheet shows.
+// keyboard shortcuts listed in SHORTCUTS, which the "?" sheet shows, and the suggested questions.
 () => {
   const $ = (sel, root = document) => root.querySelector(sel);
   const visible = (el) => el && el.offsetParent !== null;
@@ -123,6 +123,14 @@
     }
     view.querySelector('.doc-close').focus({preventScroll: true});
   };
+  // --- a suggested question (summary.py): it fills the question box and is asked ----------
+  const askSuggestion = (button) => {
+    const box = $('#question textarea');
+    if (!box) return;
+    box.value = button.textContent;
+    box.dispatchEvent(new Event('input', {bubbles: true}));
+    setTimeout(() => $('#ask')?.click(), 50);  // once Gradio has read the box
+  };
   const latestCards = () => [...document.querySelectorAll('#sources .src-turn:first-child .src-card')];
 
   // --- the theme, the shortcuts sheet --------------------------------------------------------
@@ -176,6 +184,8 @@
     if (tab) return void showTab(tab.closest('.doc-body'), tab.dataset.show);
     if (t.closest('#theme-toggle')) return void setTheme(!document.body.classList.contains('dark'));
     if (t.closest('#shortcuts-open')) return void openShortcuts();
+    const suggestion = t.closest('#suggestions button.suggestion');
+    if (suggestion) return void askSuggestion(suggestion);
     const fb = t.closest('.feedback button.fb');
     if (fb) {
       e.preventDefault();

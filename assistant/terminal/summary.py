@@ -1,0 +1,96 @@
+"""`assistant summarize SOURCE...`: the key points of indexed documents, each printed with its
+cited sentences as soon as it has passed its checks (summarize.py does the work).
+
+Registered on the `cli` group when cli.py is imported (its last lines); the command is one
+function, so it moves with the group wherever that goes.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import cli as _cli
+
+
+@_cli.cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@click.option(
+    "--model", "model", help="A GGUF file, or a packaged model: qwen (default), smollm2. Also $ASSISTANT_MODEL."
+)
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help=_cli.INDEX_HELP)
+@_cli.store_option
+def summarize(sources, as_json, model, index_dir):
+    """Summarise indexed documents in 3-7 key points, each citing the exact sentence it states.
+
+    SOURCE is a document's name as `assistant docs` shows it (or its path). Several documents
+    get one summary, each taking its turn. A point that fails its checks is left out.
+
+    Example usage:
+
+    \b
+        assistant summarize seeds/001_0c2ad8eadeb24f7d.txt
+        assistant summarize --json seeds/001_0c2ad8eadeb24f7d.txt | jq -r '.points[].text'
+    """
+    from .. import documents
+    from ..answer import Assistant
+    from ..summarize import summarize as summarise
+    from . import live, render
+
+    status = live.Status(enabled=False if as_json else None)
+    settings, model = _cli.make_settings(index_dir, None, model)
+    assistant = Assistant(settings, model=model, log=status.log)
+    resources = assistant.resources
+    resources.model_path()  # a missing or broken model file fails here, in one line
+    with status.show("Loading the index..."):
+        documents.refresh(resources)  # files changed since indexing: re-index them, so offsets match
+        names = _cli._indexed_names(sources, assistant, index_dir)
+    out = render.style_for(sys.stdout)
+    files = assistant.documents()
+    if not as_json:
+        click.echo(render.heading(_heading(names, files), out))
+    status.show("Reading the documents and writing the key points...")
+
+    def on_point(point) -> None:
+        status.clear()
+        if not as_json:
+            click.echo(point_text(point, out))
+        status.show("Writing the next point...")
+
+    try:
+        summary = summarise(resources, names, on_point=on_point)
+    finally:
+        status.clear()
+    if as_json:
+        click.echo(json.dumps(summary.to_json(), ensure_ascii=False, indent=2))
+        return
+    if not summary.points:
+        click.echo(render.line(summary.text, out, "bold yellow"))
+    tried = len(summary.points) + len(summary.dropped)
+    footer = (
+        f"({len(summary.points)} of {tried} points kept, each checked against its source; {summary.model}; "
+        f"first point {summary.first_point_s} s, total {summary.total_s} s)"
+    )
+    click.echo("\n" + render.line(footer, out, "dim"))
+
+
+def _heading(names: list[str], files: dict) -> str:
+    """'Key points of “Title” (source):', or of several documents, each named."""
+    named = [f"“{(files.get(n) or {}).get('title') or n}” ({n})" for n in names]
+    return f"Key points of {named[0]}:" if len(named) == 1 else "Key points of " + "; ".join(named) + ":"
+
+
+def point_text(point, style) -> str:
+    """One point, then each sentence it cites, as `assistant ask` prints its sources."""
+    from . import render
+
+    lines = ["", render.line(f"\u2022 {point.text}", style, "bold", marker="cyan", hang="  ")]
+    for c in point.citations:
+        where = f"page {c.page}, " if c.page else ""
+        lines.append(render.line(f"[{c.n}] {c.source} ({where}chars {c.start}-{c.end})", style, "cyan", indent="    "))
+        lines.append(render.line(render.display_quote(c.quote), style, indent="      ", hang="       "))
+    return "\n".join(lines)
