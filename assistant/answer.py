@@ -18,7 +18,7 @@ from __future__ import annotations
 import time
 from dataclasses import replace
 
-from . import checks, decide, documents, gate, generate, prompts
+from . import checks, claims, decide, documents, gate, generate, index, prompts
 from .config import Settings
 from .decide import Action
 from .errors import BadQuestion
@@ -54,15 +54,46 @@ class _Drafts:
         if action is Action.QUOTE:
             self.state = replace(state, draft=self.quote(state.draft))
             return
-        draft = state.draft  # VERIFY: the model's yes/no on its answer, then the gate's score
-        verified = generate.verify(self.r, self.messages, draft.raw)
+        draft, problem = self.review(state.draft)  # VERIFY: the checks of what the answer says,
+        verified = generate.verify(self.r, self.messages, draft.raw)  # the model's yes/no,
         self.signals = replace(
             self.signals,
             verified=verified,
             support=min((c.support for c in draft.citations), default=None),
-            words=len(checks.strip_markers(draft.text).split()),
         )
-        self.state = replace(state, score=self.r.gate.score(self.signals.features()))
+        score = self.r.gate.score(self.signals.features())  # and the gate's score
+        self.state = replace(state, draft=draft, problem=problem, score=score)
+
+    def review(self, draft: checks.Checked) -> tuple[checks.Checked, tuple[Reason, str] | None]:
+        """The answer's claims checked against the question and its cited sentences (claims.py):
+        a detail no cited sentence holds is cut when the rest stands; what cannot be mended is the
+        problem that vetoes the answer. The review's numbers go to the signals."""
+        seen = claims.review(self.query, draft.text, [c.quote for c in draft.citations])
+        if seen.unsupported and seen.repaired and seen.repaired != draft.text:
+            mended = self.check(seen.repaired)
+            if not mended.failed:
+                draft = replace(
+                    mended, raw=draft.raw, checks=replace(mended.checks, extracted=draft.checks.extracted)
+                )
+                seen = claims.review(self.query, draft.text, [c.quote for c in draft.citations])
+        values = seen.features()
+        self.signals = replace(
+            self.signals,
+            words=int(values["words"]),
+            relation=round(values["relation"], 4),
+            specifics=round(values["specifics"], 4),
+            parts=round(values["parts"], 4),
+        )
+        fired = seen.fired()
+        if fired["restates"]:
+            return draft, (Reason.RESTATES, "")
+        if fired["kind"] and seen.kind:
+            return draft, (Reason.WRONG_KIND, seen.kind)
+        if fired["specifics"]:
+            return draft, (Reason.UNSUPPORTED_DETAIL, ", ".join(seen.unsupported))
+        if fired["parts"]:
+            return draft, (Reason.PART_UNANSWERED, "; ".join(seen.missing))
+        return draft, None
 
     def quote(self, failed: checks.Checked) -> checks.Checked:
         """The chosen source's sentence of the kind asked for, quoted and cited, when the model's
@@ -180,14 +211,25 @@ class Assistant:
             outcome=outcome,
             draft=draft.text,
             draft_citations=self._titled(draft.citations),
+            notes=(self.resources.staleness.note(),) if self.resources.staleness else (),
         )
 
     def _titled(self, citations: tuple[Citation, ...]) -> tuple[Citation, ...]:
-        """The citations with their documents' titles (from the index's per-file meta)."""
+        """The citations as shown: each with its document's title, and checked against the file as
+        it reads now (`on_disk`): a document changed since indexing is still cited from the
+        index's copy, and marked so, never passed off as the file's current text."""
         if not citations:
             return citations
-        files = self.resources.store.sources()
-        return tuple(replace(c, title=(files.get(c.source) or {}).get("title") or "") for c in citations)
+        r = self.resources
+        files, stale = r.store.sources(), set(r.staleness.sources)
+        out = []
+        for c in citations:
+            c = replace(c, title=(files.get(c.source) or {}).get("title") or "")
+            if c.source in stale:
+                now = index.file_text(self.settings, c.source, c.page)
+                c = replace(c, on_disk=None if now is None else now[c.start : c.end] == c.quote)
+            out.append(c)
+        return tuple(out)
 
     # --- the parts front ends call directly ----------------------------------------------------
     def check_question(self, question: str) -> str:

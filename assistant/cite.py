@@ -85,7 +85,7 @@ def _markers(piece: str, counts: dict) -> tuple[list[int], str]:
         items = re.split(r"[,;]|\band\b", body)
         parsed = [_CITE_ITEM.match(i) for i in items]
         if all(parsed):
-            nums.extend(int(p.group(1)) for p in parsed)
+            nums.extend(int(p.group(1)) for p in parsed if p)
             return ""
         if _LOOKS_LIKE_CITE.search(body):  # "[1-3]", "[Source]", "[12a]": a broken marker
             counts["invalid"] += 1

@@ -1,8 +1,10 @@
-"""The indexed documents as the front ends manage them: add, remove, refresh, list.
+"""The indexed documents as the front ends manage them: add, remove, and what changed on disk.
 
 Every change to the index is one of these explicit calls (the `index` and `docs remove` commands,
-the web chat's uploads and removals); answering a question never writes. Each call runs the
-index code (index.py) and then makes `Resources` read the index afresh.
+the web chat's uploads and removals); asking a question never writes, and a document whose file
+is missing or changed since indexing is still answered from what the index holds
+(`warn_if_stale` says so). Each change runs the index code (index.py) and then makes `Resources`
+read the index afresh.
 
     add(r, ["reports/"])          index new and changed files under reports/
     remove(r, ["reports/q3.pdf"]) drop a document (the file stays on disk)
@@ -28,18 +30,10 @@ def remove(r: Resources, sources) -> index.UpdateReport:
     return report
 
 
-def refresh(r: Resources) -> index.UpdateReport | None:
-    """Re-index the indexed files that changed or vanished since indexing (a stat check when
-    none did), so citations match the files as they are now. None: nothing to do."""
-    if index.read_manifest(r.settings) is None:
-        return None
-    stale = index.stale_sources(r.store, r.settings)
-    if not stale:
-        return None
-    r.log(f"{len(stale)} indexed file(s) changed or vanished; updating the index ...")
-    report = index.update(r.settings, [], embedder=r.embedder, log=r.log)
-    for line in report.failed:
-        r.log(f"skipped: {line}")
-    r.log(report.summary())
-    r.reset()
-    return report
+def warn_if_stale(r: Resources) -> index.Staleness:
+    """Say, in one line on the log, how many indexed documents are missing or changed on disk
+    (answers still come from what the index holds); write nothing."""
+    stale = r.staleness
+    if stale:
+        r.log(stale.note())
+    return stale

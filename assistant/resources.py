@@ -31,6 +31,7 @@ from .gate import load as load_gate
 if TYPE_CHECKING:
     from .embed import TextEmbedder
     from .llms import ChatModel
+    from .ondisk import Staleness
     from .retrieve import Retriever
     from .stores import Store
 
@@ -59,6 +60,7 @@ class Resources:
         self._embedder, self._llm = embedder, llm
         self.gate = gate or load_gate() or Fallback()  # decides which drafts are shown (gate.py)
         self._store: Store | None = None
+        self._staleness: Staleness | None = None
         self._retriever: Retriever | None = None
         self._model_path: Path | None = None
         n = self.settings.llm_parallel if self.settings.llm_url else 1
@@ -99,10 +101,22 @@ class Resources:
                 self._retriever = Retriever(self.store, self.embedder, self.settings)
             return self._retriever
 
+    @property
+    def staleness(self) -> Staleness:
+        """Which indexed documents are missing or changed on disk, checked once per loaded index
+        (a stat per file, a hash where the stat moved); nothing is written."""
+        from . import index
+
+        store = self.store
+        with self._load_lock:
+            if self._staleness is None:
+                self._staleness = index.staleness(store, self.settings)
+            return self._staleness
+
     def reset(self) -> None:
         """Forget the loaded index (after a write: the next use reads it afresh)."""
         with self._load_lock:
-            self._store = self._retriever = None
+            self._store = self._retriever = self._staleness = None
 
     def model_path(self) -> Path | None:
         """The GGUF to load, checked (and for a packaged model, prepared) without loading it;

@@ -123,7 +123,7 @@ class Retriever:
         a sentence of a passage the index does not hold is embedded now."""
         import numpy as np
 
-        out = []
+        out: list = []  # a vector per candidate; None until found
         for _, j, _, passage in cands:
             stored = self.index.sentence_vectors_of(passage)
             out.append(stored[j] if stored is not None and j < len(stored) else None)

@@ -79,6 +79,9 @@ class Citation:
     supported: bool = True  # False when the support check could not confirm the claim
     support: float = 0.0  # the support score of the cited span for its sentence
     title: str = ""  # the document's title (ingest.Document.title), for display
+    # the file as it reads now holds the quote at these offsets; False: it changed since indexing
+    # (the quote is the index's copy); None: the file is missing
+    on_disk: bool | None = True
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -121,6 +124,9 @@ class Reason(Enum):
         "the model's answer could not be traced to the passages it read, so it is not shown"
     )
     WRONG_KIND = "the model's answer does not give the {detail} asked for"
+    RESTATES = "the model's answer only restates the question"
+    UNSUPPORTED_DETAIL = "the model's answer names {detail}, which no cited passage holds"
+    PART_UNANSWERED = "the model's answer leaves a part of the question unanswered ({detail})"
     LOW_CONFIDENCE = "the confidence that the documents answer this is low ({detail})"
 
     def words(self, detail: str = "") -> str:
@@ -213,6 +219,9 @@ class Signals:
     def none(self) -> float | None:
         return self.refusal
 
+    def to_json(self) -> dict:
+        return {**asdict(self), "pointer": list(self.pointer)}
+
     def features(self) -> dict:
         """The values the gate reads, by name (gate.FEATURES)."""
         return {**asdict(self), "none": self.refusal}
@@ -243,12 +252,16 @@ class Answer:
     outcome: Outcome | None = None  # None: ANSWER unless abstained, else DECLINED
     draft: str = ""  # the checked draft the gate judged (shown only when the outcome is ANSWER)
     draft_citations: tuple[Citation, ...] = ()  # its citations
+    notes: tuple[str, ...] = ()  # what the reader should know beside the answer (stale documents)
+
+    def __post_init__(self):
+        if self.outcome is None:  # an answer made without a decision: shown unless abstained
+            object.__setattr__(self, "outcome", Outcome.DECLINED if self.abstained else Outcome.ANSWER)
 
     @property
     def shown(self) -> Outcome:
-        if self.outcome is not None:
-            return self.outcome
-        return Outcome.DECLINED if self.abstained else Outcome.ANSWER
+        """What the user is shown (`outcome`, never None once made)."""
+        return self.outcome or (Outcome.DECLINED if self.abstained else Outcome.ANSWER)
 
     def to_json(self) -> dict:
         """The answer as plain JSON-ready data (what `assistant ask --json` prints)."""
@@ -264,8 +277,9 @@ class Answer:
             "raw_answer": self.raw_answer,
             "search_query": self.search_query,
             "checks": self.checks.to_json(),
-            "signals": asdict(self.signals) if self.signals else None,
+            "signals": self.signals.to_json() if self.signals else None,
             "draft": {"answer": self.draft, "citations": [c.to_dict() for c in self.draft_citations]},
+            "notes": list(self.notes),
         }
 
     @classmethod
@@ -287,13 +301,17 @@ class Answer:
         )
         values["checks"] = Checks.from_json(data.get("checks") or {})
         signals = data.get("signals")
-        values["signals"] = Signals(**_known(Signals, signals)) if signals else None
+        if signals:
+            values["signals"] = Signals(
+                **{**_known(Signals, signals), "pointer": tuple(signals.get("pointer") or ())}
+            )
         outcome = data.get("outcome")
         values["outcome"] = Outcome(getattr(outcome, "value", outcome)) if outcome else None
         draft = data.get("draft")
         if isinstance(draft, dict):  # to_json's {"answer", "citations"}; asdict keeps the fields apart
             values["draft"], values["draft_citations"] = draft.get("answer") or "", draft.get("citations")
         values["draft_citations"] = _citations(values.get("draft_citations"))
+        values["notes"] = tuple(data.get("notes") or ())
         return cls(**values)
 
 

@@ -1,196 +1,117 @@
-"""Fit the answerability confidence and choose the decision thresholds, on tuning sets only.
+"""Fit the gate (assistant/gate.py) on tuning runs, and report it out of fold.
 
-    python evals/calibrate.py REPORT_DIR [REPORT_DIR ...]
+    python evals/calibrate.py RUN [RUN ...]            # print the figures
+    python evals/calibrate.py RUN [RUN ...] --write    # and write assistant/gate.json
 
-Each folder is an `assistant eval` run with a retry whenever the model declined
-(`retry_confidence` below 0, `extract_confidence` above 1, `min_confidence` 0). The answer without
-the retry is then known too: a question whose row says `generations: 2` had a refused draft. The
-script
+Each RUN is an `assistant eval` report folder on a TUNING set: the seed set
+(`assistant eval`) or CLAP NQ questions 1-100 of each file (`assistant eval --dataset clapnq
+--block 1-100`). Runs on other sets are refused: fitting on them would spoil them as test sets.
 
-1. fits logistic weights for `decide.confidence` (answerable vs not) on all the pairs' questions,
-   and prints each signal's AUROC and the fitted confidence's (in-sample and 5-fold);
-2. replays every (retry_confidence, min_confidence) pair on the stored answers and prints the
-   figures each would give, so the thresholds are chosen by measurement.
+Every question of a run was drafted; its row holds the signals the gate reads and whether the
+draft would be right if shown (`scores.draft_right`). The script
 
-Only tuning data may go in: the seed set and CLAP NQ questions 1-100 of each file
-(`assistant eval --dataset clapnq --block 1-100`). Held-out blocks are for reporting.
+1. scores every question out of fold (5 folds: fit on four, score the fifth), prints the AUROC
+   of those scores (right drafts against the rest) per run and pooled, and the risk each alpha
+   buys: the lowest threshold whose out-of-fold wrong-among-shown is at most alpha, the share of
+   questions that threshold answers, and the right answers among answerable questions;
+2. with --write, fits the gate on all the runs' questions and stores it with the out-of-fold
+   risk curve, from which `Gate.threshold(ASSISTANT_MAX_RISK)` reads the threshold at run time.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+import shlex
 import sys
 from pathlib import Path
 
-from assistant.decide import features
-from assistant.evaluation.score import auroc, summarize
-from assistant.types import Signals
+from assistant import gate
+from assistant.evaluation.score import auroc, gate_data
+
+ALPHAS = (0.02, 0.05, 0.10, 0.15, 0.20, 0.30)
 
 
-def rows(folder) -> dict[str, dict]:
-    with open(Path(folder) / "results.jsonl", encoding="utf-8") as f:
-        return {r["id"]: r for r in map(json.loads, f)}
+def load(folder: Path) -> tuple[dict, list[dict]]:
+    summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+    with open(folder / "results.jsonl", encoding="utf-8") as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    return summary["meta"], rows
 
 
-def feats(row) -> list[float] | None:
-    s = row.get("signals")
-    return list(features(Signals(**s))) if s else None
-
-
-def fit(xs, ys):
-    from sklearn.linear_model import LogisticRegression
-
-    model = LogisticRegression(C=1.0, fit_intercept=False, max_iter=1000)
-    model.fit(xs, ys)
-    return [round(float(w), 3) for w in model.coef_[0]]
-
-
-def confidence(x, w) -> float:
-    import math
-
-    z = sum(a * b for a, b in zip(w, x))
-    return 1 / (1 + math.exp(-max(-30, min(30, z))))
-
-
-def cross_validated_auroc(xs, ys, folds=5) -> float | None:
-    preds = [0.0] * len(xs)
-    for k in range(folds):
-        train = [i for i in range(len(xs)) if i % folds != k]
-        w = fit([xs[i] for i in train], [ys[i] for i in train])
-        for i in range(k, len(xs), folds):
-            preds[i] = confidence(xs[i], w)
-    return auroc(preds, ys)
-
-
-def declined(row: dict, reason: str) -> dict:
-    s = {
-        **row["scores"],
-        "declined": True,
-        "cited": 0,
-        "cited_on_gold": 0,
-        "gold_covered": 0,
-        "exact_quotes": 0,
-    }
-    if s.get("correct") is not None:
-        s["correct"] = False
-    if s.get("token_recall") is not None:
-        s["token_recall"] = 0.0
+def at_alpha(scores, right, answerable, total: int, alpha: float) -> dict:
+    """What showing every draft scoring at least the risk-controlled threshold gives."""
+    curve = gate.risk_curve(scores, right)
+    ok = [t for t, risk, _ in curve if risk <= alpha]
+    t = min(ok) if ok else 1.01
+    shown = [i for i, s in enumerate(scores) if s >= t]
+    wrong = sum(not right[i] for i in shown)
+    n_ans = sum(answerable)
     return {
-        **row,
-        "scores": s,
-        "abstained": True,
-        "checks": {**(row.get("checks") or {}), "abstain_reason": reason},
+        "alpha": alpha,
+        "threshold": round(t, 4),
+        "answered": round(len(shown) / total, 3),
+        "wrong_among_shown": round(wrong / len(shown), 3) if shown else None,
+        "right_among_answerable": round(sum(right[i] for i in shown) / n_ans, 3) if n_ans else None,
     }
 
 
-class Extractor:
-    """Scores the extractive answer (`decide.extract`) a row's stored evidence gives."""
-
-    def __init__(self, items: dict, sources):
-        from assistant.answer import Assistant
-        from assistant.config import Settings
-
-        self.items, self.sources, self.assistant = items, sources, Assistant(Settings(), log=lambda m: None)
-        self.cache: dict[str, dict | None] = {}
-
-    def row(self, row: dict) -> dict | None:
-        if row["id"] not in self.cache:
-            self.cache[row["id"]] = self._score(row)
-        return self.cache[row["id"]]
-
-    def _score(self, row):
-        from assistant.decide import extract
-        from assistant.evaluation.score import judge_citations, score_answer
-        from assistant.types import Evidence, Passage
-
-        item = self.items.get(row["id"])
-        if item is None or not row.get("evidence"):
-            return None
-        ev = [Evidence(e["n"], Passage(**{k: v for k, v in e.items() if k != "n"})) for e in row["evidence"]]
-        query = row.get("search_query") or row["question"]
-        found = extract(query, ev)
-        if found is None:
-            return None
-        ans = self.assistant._finish(row["question"], query, f"{found[0]} [{found[1]}]", ev)
-        if ans.abstained:
-            return None
-        cited = judge_citations(item, ans.citations, self.sources)
-        return {
-            **row,
-            "answer": ans.answer,
-            "abstained": False,
-            "scores": {**row["scores"], **score_answer(item, ans, cited)},
-        }
-
-
-BEFORE = 5  # features known before an answer is checked: bias, refusal, relevance, coverage, typed
-
-
-def replay(rows_, w, wb, retry_at: float, decline_below: float, extract_at: float = 2.0, extractor=None):
-    out = []
-    for b in rows_:
-        x = feats(b)
-        refused = (b.get("timings") or {}).get("generations") == 2
-        pre = confidence(x[:BEFORE], wb) if x else 0.0
-        row = b if (not refused or pre >= retry_at) else declined(b, "model declined")
-        final = confidence(x, w) if x else 0.0
-        if row["abstained"] and extractor and x and pre >= extract_at:
-            row, final = extractor.row(b) or row, pre  # a quote is not checked by the model
-        if not row["abstained"] and final < decline_below:
-            row = declined(row, "low confidence")
-        out.append(row)
-    return out
-
-
-def load_items() -> tuple[dict, object]:
-    """Every item of the tuning sets by id (the seed set, CLAP NQ questions 1-100 of each file)."""
-    from assistant.config import Settings
-    from assistant.evaluation.clapnq import dataset_folder, load_clapnq
-    from assistant.evaluation.sets import Sources, load_questions
-
-    root = Settings().root
-    sources = Sources(root)
-    items = {i.id: i for i in load_questions(root / "evals" / "seed_questions.jsonl", sources)}
-    folder = dataset_folder("clapnq", root)
-    items.update({i.id: i for i in load_clapnq(folder, root / ".cache" / "clapnq", sources, block=(1, 100))})
-    return items, sources
-
-
-def main(folders):
-    every = [r for f in folders for r in rows(f).values()]
-    usable = [r for r in every if feats(r)]
-    xs = [feats(r) for r in usable]
-    ys = [bool(r["answerable"]) for r in usable]
-    names = ["bias", "answer_logit", "relevance", "coverage", "typed", "verified_logit", "certainty_logit"]
-    for j, name in enumerate(names[1:], start=1):
-        print(f"AUROC {name:13s} {auroc([x[j] for x in xs], ys):.3f}")
-    w, wb = fit(xs, ys), fit([x[:BEFORE] for x in xs], ys)
-    print(f"WEIGHTS = {tuple(w)}  # {names}")
-    print(f"WEIGHTS_BEFORE = {tuple(wb)}")
-    print(f"AUROC before the answer: in-sample {auroc([confidence(x[:BEFORE], wb) for x in xs], ys):.3f}")
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("runs", nargs="+", type=Path)
+    parser.add_argument("--write", action="store_true", help="write assistant/gate.json")
+    parser.add_argument("--folds", type=int, default=5)
+    args = parser.parse_args(argv)
+    pooled_x, pooled_y, pooled_ans, total = [], [], [], 0
+    for folder in args.runs:
+        meta, rows = load(folder)
+        if meta.get("role") != "tuning":
+            print(
+                f"{folder}: not a tuning run (role {meta.get('role')!r}); refusing to fit on it",
+                file=sys.stderr,
+            )
+            return 2
+        xs, ys = gate_data(rows)
+        answerable = [r["answerable"] for r in rows if r.get("signals") and "draft_right" in r["scores"]]
+        oof = gate.out_of_fold(xs, ys, args.folds)
+        print(
+            f"{folder.name}: {len(rows)} questions, {sum(ys)} right drafts; "
+            f"out-of-fold AUROC {auroc(oof, ys):.3f}"
+        )
+        pooled_x += xs
+        pooled_y += ys
+        pooled_ans += answerable
+        total += len(rows)
+    oof = gate.out_of_fold(pooled_x, pooled_y, args.folds)
     print(
-        f"AUROC confidence in-sample {auroc([confidence(x, w) for x in xs], ys):.3f}, "
-        f"5-fold {cross_validated_auroc(xs, ys):.3f}  (n={len(xs)}, answerable {sum(ys)})"
+        f"\npooled: {total} questions, {sum(pooled_y)} right drafts; "
+        f"out-of-fold AUROC {auroc(oof, pooled_y):.3f}"
     )
-    keys = [
-        "answer_accuracy",
-        "answer_token_recall",
-        "citation_precision",
-        "citation_recall",
-        "unanswerable_declined",
-        "answerable_declined",
-    ]
-    extractor = Extractor(*load_items())
-    print("retry_at extract_at decline_below " + " ".join(k[:14] for k in keys))
-    for retry_at in (2.0, 0.6, 0.5, 0.4, 0.3):
-        for extract_at in (2.0, 0.9, 0.8, 0.7):
-            for below in (0.0, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8):
-                s = summarize(replay(every, w, wb, retry_at, below, extract_at, extractor))
-                print(
-                    f"{retry_at:8.1f} {extract_at:10.1f} {below:13.1f} "
-                    + " ".join(f"{s.get(k):14.3f}" if s.get(k) is not None else f"{'n/a':>14s}" for k in keys)
-                )
+    print("\nout of fold, by alpha (the risk the threshold is chosen for):")
+    print(f"{'alpha':>6} {'threshold':>9} {'answered':>8} {'wrong/shown':>11} {'right/answerable':>16}")
+    for alpha in ALPHAS:
+        r = at_alpha(oof, pooled_y, pooled_ans, total, alpha)
+        print(
+            f"{r['alpha']:>6.2f} {r['threshold']:>9.4f} {r['answered']:>8.3f} "
+            f"{r['wrong_among_shown'] if r['wrong_among_shown'] is not None else '-':>11} "
+            f"{r['right_among_answerable'] if r['right_among_answerable'] is not None else '-':>16}"
+        )
+    if args.write:
+        fitted = gate.fit(pooled_x, pooled_y)
+        names = ", ".join(p.name for p in args.runs)
+        command = "python evals/calibrate.py " + " ".join(shlex.quote(p.name) for p in args.runs) + " --write"
+        from dataclasses import replace
+
+        final = replace(
+            fitted,
+            curve=gate.risk_curve(oof, pooled_y),
+            fitted_on=f"{total} tuning questions: {names}",
+            command=command,
+        )
+        final.save()
+        print(f"\nwrote {gate.PARAMS} (weights: {[round(w, 3) for w in final.weights]})")
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main())

@@ -11,12 +11,48 @@ stays a fast inner loop. Tests that load a model in a subprocess carry the mark 
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
+import skips
 from fakes import CountingEmbedder, ScriptedLLM
 
 from assistant.config import Settings
+
+CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI a skip is a failure, unless tests/skips.py lists it with its reason."""
+    outcome = yield
+    report = outcome.get_result()
+    if not CI or not report.skipped or hasattr(report, "wasxfail"):
+        return
+    reason = str(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)
+    if skips.allowed(item.nodeid, reason) is None:
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI, and tests/skips.py does not allow it: {reason}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector):
+    """Under CI a module that skips itself whole fails too, unless tests/skips.py lists it."""
+    outcome = yield
+    report = outcome.get_result()
+    if CI and report.skipped:
+        reason = str(report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr)
+        if skips.allowed(report.nodeid, reason) is None:
+            report.outcome = "failed"
+            report.longrepr = f"skipped under CI, and tests/skips.py does not allow it: {reason}"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Under CI, no tests collected is a failure (pytest's exit code 5 would read as success)."""
+    if CI and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
 
 MODEL_FIXTURES = {"embedder", "counting_embedder", "echo_app", "smol_app", "refusing_app"}
 

@@ -162,9 +162,9 @@ def test_web_chat_answers_from_the_chosen_collection_and_documents(two):
     assert library.assistant_for("no-such") is base
 
     app.chat._ask("Who left Mali in 2023?", [], None, 4, collection="reports")
-    assert "Minusma" in llm.prompts[-1][-1]["content"]
+    assert "Minusma" in llm.prompts[-1][-3]["content"]
     app.chat._ask("When did Serval begin?", [], None, 4, collection="", only=["seeds/junta.md"])
-    prompt = llm.prompts[-1][-1]["content"]
+    prompt = llm.prompts[-1][-3]["content"]
     assert "Goita" in prompt and "Barkhane" not in prompt and "2,400" not in prompt
     build(base)  # the page wires the picker into the answer, upload and remove events
 

@@ -38,7 +38,7 @@ def app(settings):
     (folder / "bell.pdf").write_bytes(pdf_bytes(["Nothing here.", f"Town notes.\n{SECRET}"]))
     quiet = {"embedder": HashEmbedder(), "log": lambda m: None}
     index.update(settings, [settings.root / "docs", folder], **quiet)
-    s = settings.with_(min_relevance=-1.0, min_confidence=0.0)
+    s = settings.with_(min_relevance=-1.0, max_risk=1.0)
     llm = ScriptedLLM("Oskar Lind repaired it [1].")
     return WebApp(Assistant(s, llm=llm, **quiet))
 

@@ -29,8 +29,8 @@ def gbnf(options: list[str]) -> str:
 def renormalise(probs: dict[str, float]) -> dict[str, float] | None:
     """`probs` scaled to sum to 1; None when they sum to 0.
 
-    >>> renormalise({"a": 0.2, "b": 0.6})
-    {'a': 0.25, 'b': 0.75}
+    >>> renormalise({"a": 0.25, "b": 0.75, "c": 0.0})
+    {'a': 0.25, 'b': 0.75, 'c': 0.0}
     """
     total = sum(probs.values())
     return {k: v / total for k, v in probs.items()} if total > 0 else None

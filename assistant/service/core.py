@@ -50,7 +50,7 @@ class Service:
         with self._lock:
             if name not in self._assistants:
                 resources = self.assistant.resources.sibling(coll.of(self.assistant.settings, name))
-                documents.refresh(resources)  # as for the started one: citations match the files
+                documents.warn_if_stale(resources)  # as for the started one
                 self._assistants[name] = Assistant(resources=resources)
             return self._assistants[name]
 
@@ -201,10 +201,10 @@ class Service:
 
     # --- health --------------------------------------------------------------------------------
     def warm(self) -> None:
-        """Load the index, the embedder and the model before the first question (and re-index
-        files changed since indexing, so citations match them)."""
+        """Load the index, the embedder and the model before the first question (and say how many
+        indexed documents changed on disk since indexing: answers come from the index's copy)."""
         resources = self.assistant.resources
-        documents.refresh(resources)
+        documents.warn_if_stale(resources)
         resources.warm_up()
         self.ready = True
 

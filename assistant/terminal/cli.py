@@ -146,7 +146,7 @@ def ask(question, as_json, docs, model, top_k, index_dir):
     resources = assistant.resources
     resources.model_path()  # a missing or broken model file fails here, in one line
     with status.show("Loading the index..."):
-        documents.refresh(resources)  # files changed since indexing: re-index them, so offsets match
+        documents.warn_if_stale(resources)  # answered from the index's copy; `assistant index` updates
         _ = resources.store  # a missing or damaged index fails here, before a model loads
     sources = _indexed_names(docs, assistant, index_dir) if docs else None
     loader = resources.preload()
@@ -178,7 +178,8 @@ def show_answer(assistant, question: str, history=(), status=None, sources=None)
 
     def on_token(piece):
         status.clear()
-        draft.write(piece)
+        if draft is not None:
+            draft.write(piece)
 
     status.show("Searching the documents and reading the passages...")
     try:
@@ -472,7 +473,7 @@ def eval_command(
     settings, model = make_settings(index_dir, top_k, model)
     results_dir = out or settings.root / "evals" / "results"
     if compare:
-        click.echo(report.compare(*compare, results_dir=results_dir))
+        click.echo(report.compare(compare[0], compare[1], results_dir=results_dir))
         return
     if questions and dataset:
         raise click.UsageError("use --questions or --dataset, not both")
@@ -701,7 +702,7 @@ def search(query, as_json, top_k, index_dir):
     settings, _ = make_settings(index_dir)
     assistant = Assistant(settings)
     q = assistant.check_question(" ".join(query))
-    documents.refresh(assistant.resources)  # files changed since indexing: re-index them, so the spans match
+    documents.warn_if_stale(assistant.resources)  # spans are the index's; `assistant index` updates
     hits, _ = assistant.retrieve(q, k=top_k)
     _print_passages(q, [hit.to_json(rank) for rank, hit in enumerate(hits[:top_k], 1)], as_json)
 
@@ -748,7 +749,7 @@ def chat(model, top_k, index_dir):
     resources = assistant.resources
     resources.model_path()  # a missing or broken model file fails here, in one line
     with status.show("Loading the index..."):
-        documents.refresh(resources)
+        documents.warn_if_stale(resources)
         _ = resources.store  # a missing or damaged index fails here, before a model loads
     resources.preload()
     interactive = sys.stdin.isatty()

@@ -40,7 +40,7 @@ import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..types import Answer, Checks, Citation, Evidence, Passage, Signals, Timings
+from ..types import Answer
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS conversations (
@@ -255,27 +255,13 @@ def _title(question: str) -> str:
 # --- answers to and from JSON ----------------------------------------------------------------
 def answer_to_json(answer: Answer) -> dict:
     """Every field of the Answer (evidence, checks and signals included), JSON-ready."""
-    return {**dataclasses.asdict(answer), "checks": answer.checks.to_json()}
+    return {**answer.to_json(), "evidence": [dataclasses.asdict(e) for e in answer.evidence]}
 
 
 def answer_from_json(data: dict) -> Answer:
     """The Answer `answer_to_json` stored; fields added to the types since are left at their
     defaults, and fields since removed are ignored, so old history still opens."""
-    fields = _known(Answer, data)
-    fields["citations"] = tuple(Citation(**_known(Citation, c)) for c in data.get("citations", ()))
-    fields["timings"] = Timings(**_known(Timings, data.get("timings") or {}))
-    fields["evidence"] = tuple(
-        Evidence(e["n"], Passage(**_known(Passage, e["passage"]))) for e in data.get("evidence", ())
-    )
-    fields["checks"] = Checks.from_json(data.get("checks") or {})
-    signals = data.get("signals")
-    fields["signals"] = Signals(**_known(Signals, signals)) if signals else None
-    return Answer(**fields)
-
-
-def _known(cls, data: dict) -> dict:
-    names = {f.name for f in dataclasses.fields(cls)}
-    return {k: v for k, v in data.items() if k in names}
+    return Answer.from_json(data)
 
 
 # --- exports ------------------------------------------------------------------------------------

@@ -57,7 +57,7 @@ class Library:
                 from ..answer import Assistant
 
                 other = Assistant(resources=self.assistant.resources.sibling(self.settings_of(name)))
-                documents.refresh(other.resources)  # as warm_up does for the default one
+                documents.warn_if_stale(other.resources)  # as warm_up does for the default one
                 self._assistants[name] = other
             return self._assistants[name]
 

@@ -177,5 +177,5 @@ def warm_up(assistant, log=lambda msg: print(msg, file=sys.stderr)) -> None:
     from .. import documents
 
     log("Loading the index, the embedder and the model...")
-    documents.refresh(assistant.resources)  # files changed since indexing are re-indexed before anyone asks
+    documents.warn_if_stale(assistant.resources)  # answered from the index's copy until `assistant index`
     assistant.resources.warm_up()  # index, embedder, and the model with the fixed prompt cached
