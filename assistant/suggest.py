@@ -71,7 +71,11 @@ def suggest(assistant, sources: list[str] | None = None, want: int = WANT) -> li
             continue
         answer = assistant.ask(question, sources=sources)
         if answer.shown is Outcome.ANSWER and any(_on(c, sentence) for c in answer.citations):
-            made.append(Suggestion(question, sentence.source, sentence.start, sentence.end, sentence.page, answer.answer))
+            made.append(
+                Suggestion(
+                    question, sentence.source, sentence.start, sentence.end, sentence.page, answer.answer
+                )
+            )
         if len(made) >= want:
             break
     return made
@@ -122,8 +126,9 @@ class Suggestions:
     index in suggestions.json under `key_of`: a change to any of the documents (or the model)
     makes them again. One background run at a time."""
 
-    def __init__(self, assistant, sources: list[str] | None = None):
-        self.assistant, self.sources = assistant, sources
+    def __init__(self, assistant, sources: list[str] | None = None, make=suggest):
+        """`make(assistant, sources)` makes the questions (`suggest`; a test's stand-in counts)."""
+        self.assistant, self.sources, self.make = assistant, sources, make
         self.path = assistant.settings.index_path / FILE
         self._lock = threading.Lock()
         self._running: threading.Thread | None = None
@@ -148,7 +153,7 @@ class Suggestions:
             return found
         with self._lock:
             key = self.key()
-            made = self._made[key] = suggest(self.assistant, self.sources)
+            made = self._made[key] = self.make(self.assistant, self.sources)
             self._save(key, made)
             return made
 

@@ -15,12 +15,13 @@ How, so that a 1.5B model does it well and fast on a laptop CPU:
    point for each (a turn reuses the model's cache of the ones before and sees the points
    already written; the first point comes after one short source, not after all of them);
 3. each point goes through the answer's checks: citations parsed, unsupported numbers cut and
-   the support checked (`checks.check_reply`), names, numbers and dates no cited sentence holds
-   cut or the point dropped and a point with no content of its own dropped (the checks of
-   `claims.review` that apply with no question: `specifics`, `claims.restates`), planted instructions refused (`guard`), the quote re-read from the index
-   (`document_text(source, page)[start:end] == quote`), and a point that repeats one already
-   made dropped. A point that fails is dropped, never shown uncited; one that passes is handed
-   to `on_point` at once.
+   the support checked (`checks.check_reply`); names, numbers and dates no cited sentence holds
+   cut, or the point dropped; a point with too few words of its own dropped (the checks of
+   `claims.review` that apply with no question: `specifics`, `claims.new_words`); planted
+   instructions refused (`guard`); the point must be what its own source says (its citations
+   inside that source's sentence); the quote re-read from the index (`document_text(source,
+   page)[start:end] == quote`); a point that repeats one already made dropped. A point that
+   fails is dropped, never shown uncited; one that passes is handed to `on_point` at once.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
-from . import checks, claims, guard, prompts, specifics
+from . import checks, claims, guard, index, prompts, specifics
 from .central import central_sentences
 from .errors import BadQuestion
 from .resources import Resources
@@ -157,7 +158,9 @@ def points(r: Resources, sources: list[str]) -> Iterator[Point | Dropped]:
     k = POINTS if len(sources) == 1 else MAX_POINTS
     evidence = [Evidence(n, s) for n, s in enumerate(central_sentences(r.store, sources, k), start=1)]
     start = [{"role": "system", "content": SYSTEM}, *EXAMPLE]
-    messages, numbers, made = list(start), {}, []  # numbers: a cited span -> its number
+    messages = list(start)
+    numbers: dict[tuple, int] = {}  # a cited span -> its number across the summary
+    made: list[str] = []
     for ev in evidence:
         ask = {"role": "user", "content": turn(ev)}
         if not _fits(r, [*messages, ask]):  # the context is full: start again after the example
@@ -168,7 +171,7 @@ def points(r: Resources, sources: list[str]) -> Iterator[Point | Dropped]:
         point = check_point(raw, ev, evidence, r, made)
         if isinstance(point, Point):
             made.append(point.text)
-            point = _numbered(point, numbers, files)
+            point = _numbered(r, point, numbers, files)
         yield point
 
 
@@ -179,7 +182,9 @@ def _known(r: Resources, sources: list[str]) -> dict[str, dict]:
     files = r.store.sources()
     unknown = [s for s in sources if s not in files]
     if unknown:
-        raise BadQuestion(f"not in the index: {', '.join(unknown)}; see the indexed names with: assistant docs")
+        raise BadQuestion(
+            f"not in the index: {', '.join(unknown)}; see the indexed names with: assistant docs"
+        )
     return files
 
 
@@ -212,6 +217,8 @@ def check_point(
         return Dropped(raw, "the model wrote nothing")
     if guard.is_instruction(raw) or prompts.is_refusal(raw):
         return Dropped(raw, "not a statement of the document")
+    if checks.strip_markers(raw).strip().endswith("?"):
+        return Dropped(raw, "a question, not a point")
     checked = checks.check_reply(raw, evidence, "", r.settings.min_support)
     bad = _unsupported(checked)
     if bad:  # cut the names, numbers and dates no cited sentence holds, and check again
@@ -222,7 +229,7 @@ def check_point(
         if _unsupported(checked):
             return Dropped(raw, f"not in the cited passages: {', '.join(_unsupported(checked))}")
     if checked.failed or not checked.citations:
-        return Dropped(raw, checked.checks.why or "no source supports it")
+        return Dropped(raw, "no source supports it")
     if not all(c.supported for c in checked.citations):
         return Dropped(raw, "a citation's passage does not support it")
     if not all(_within(c, asked) for c in checked.citations):
@@ -253,15 +260,20 @@ def _exact(r: Resources, c: Citation) -> bool:
     return text is not None and text[c.start : c.end] == c.quote
 
 
-def _numbered(point: Point, numbers: dict[tuple, int], files: dict[str, dict]) -> Point:
+def _numbered(r: Resources, point: Point, numbers: dict[tuple, int], files: dict[str, dict]) -> Point:
     """The point with its citations numbered across the summary (a span cited before keeps
-    its number) and titled."""
-    new = {}
+    its number), titled, and checked against the file as it reads now (`on_disk`, as answers'
+    citations are: a document changed since indexing is cited from the index's copy)."""
+    stale, new = set(r.staleness.sources), {}
     for c in point.citations:
         key = (c.source, c.page, c.start, c.end)
         new[c.n] = numbers.setdefault(key, len(numbers) + 1)
     text = re.sub(r"\[(\d+)\]", lambda m: f"[{new.get(int(m.group(1)), m.group(1))}]", point.text)
-    cited = tuple(
-        replace(c, n=new[c.n], title=(files.get(c.source) or {}).get("title") or "") for c in point.citations
-    )
-    return replace(point, text=text, citations=cited)
+    cited = []
+    for c in point.citations:
+        c = replace(c, n=new[c.n], title=(files.get(c.source) or {}).get("title") or "")
+        if c.source in stale:
+            now = index.file_text(r.settings, c.source, c.page)
+            c = replace(c, on_disk=None if now is None else now[c.start : c.end] == c.quote)
+        cited.append(c)
+    return replace(point, text=text, citations=tuple(cited))

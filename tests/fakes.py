@@ -103,7 +103,9 @@ class EchoLLM(FakeModel):
 
     def stream(self, messages, max_tokens=200, temperature=0.0, avoid=None):
         # the sources are in the pointer turn, which the answer turn follows (prompts.py)
-        sources = next((m["content"] for m in reversed(messages) if re.search(r"^\[1\] ", m["content"], re.M)), "")
+        sources = next(
+            (m["content"] for m in reversed(messages) if re.search(r"^\[1\] ", m["content"], re.M)), ""
+        )
         m = re.search(r"^\[1\] (.*)$", sources, re.M)
         sentence = re.split(r"(?<=[.!?])\s", m.group(1))[0].rstrip(".")
         words, sent = f"{sentence} [1].".split(" "), 0

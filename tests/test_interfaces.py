@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import pytest
-from fakes import CountingEmbedder, EchoLLM, HashEmbedder, ScriptedAssistant, ScriptedLLM
+from fakes import CountingEmbedder, EchoLLM, HashEmbedder, KeyPointLLM, ScriptedAssistant, ScriptedLLM
 
 from assistant.answer import Assistant
 from assistant.embed import Embedder, TextEmbedder
@@ -52,6 +52,7 @@ def conforms(cls, proto) -> list[str]:
         (LLM, ChatModel),
         (ScriptedLLM, ChatModel),
         (EchoLLM, ChatModel),
+        (KeyPointLLM, ChatModel),
         (OpenAIModel, ChatModel),
         (Embedder, TextEmbedder),
         (CountingEmbedder, TextEmbedder),

@@ -3,6 +3,7 @@
 Tools (each a call of `Service`, so the answers and citations are the HTTP API's):
     search(query, k)                       the best passages with their exact spans; no model
     ask(question, sources?)                the checked answer and its exact citations
+    summarize(sources)                     3-7 key points of documents, each cited exactly
     list_documents()                       the indexed documents
     read_document(source, start?, end?, page?)  a document's text or a span of it
 
@@ -35,7 +36,7 @@ INSTRUCTIONS = (
 
 
 def build(service: Service, warm_on_start: bool = False):
-    """The MCP server with the four tools; `warm_on_start` loads the model in the background
+    """The MCP server with the five tools; `warm_on_start` loads the model in the background
     once the server runs (stdio: a desktop agent should not wait for it to start)."""
     try:
         from mcp.server.mcpserver import MCPServer
@@ -78,6 +79,15 @@ def add_tools(mcp, service: Service) -> None:
         list_documents shows them). Returns the answer with [n] markers, `abstained`,
         `confidence` and `citations` (n, source, title, page, start, end, quote)."""
         return service.ask(question, sources=sources or None).to_json()
+
+    @tool
+    @one_line_errors
+    def summarize(sources: list[str]) -> dict[str, Any]:
+        """The key points of indexed documents (names as list_documents shows them): 3-7
+        sentences, each with [n] markers and `citations` (exact spans, as `ask` gives them)."""
+        from .summaries import summarize_now
+
+        return summarize_now(service, sources).to_json()
 
     @tool
     @one_line_errors

@@ -25,6 +25,7 @@ from .access import Access, error_response, route_class
 from .core import Service
 from .errors import body_of
 from .streaming import Stopped, answer_events, sse
+from .summaries import add_summaries
 
 STREAM_HEADERS = {"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
 
@@ -60,6 +61,7 @@ def router(service: Service, access: Access) -> APIRouter:
     api = APIRouter(route_class=route_class(access), strict_content_type=False)
     add_ask(api, service)
     add_documents(api, service)
+    add_summaries(api, service)  # /v1/summarize, /v1/suggestions (summaries.py)
     return api
 
 

@@ -786,7 +786,9 @@ def main():
     cli(prog_name="assistant")
 
 
-from . import summary as _summary  # noqa: E402, F401 - registers `assistant summarize` on `cli`
+from .summary import register as _register_summarize  # noqa: E402 - its own module, added here
+
+_register_summarize(cli)
 
 if __name__ == "__main__":
     main()

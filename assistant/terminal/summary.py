@@ -1,7 +1,7 @@
 """`assistant summarize SOURCE...`: the key points of indexed documents, each printed with its
 cited sentences as soon as it has passed its checks (summarize.py does the work).
 
-Registered on the `cli` group when cli.py is imported (its last lines); the command is one
+`register(cli)` (cli.py's last lines) adds the command to the group; the command is one
 function, so it moves with the group wherever that goes.
 """
 
@@ -13,17 +13,24 @@ from pathlib import Path
 
 import click
 
-from . import cli as _cli
+
+def register(group: click.Group) -> None:
+    """Add `summarize`, with the options every command shares, to `group` (cli.py's `cli`)."""
+    from .cli import INDEX_HELP, store_option
+
+    command = click.argument("sources", nargs=-1, required=True)(summarize)
+    as_json = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+    command = as_json(command)
+    command = click.option(
+        "--model",
+        "model",
+        help="A GGUF file, or a packaged model: qwen (default), smollm2. Also $ASSISTANT_MODEL.",
+    )(command)
+    index = click.Path(file_okay=False, path_type=Path)
+    command = click.option("--index", "index_dir", type=index, help=INDEX_HELP)(command)
+    group.command("summarize")(store_option(command))
 
 
-@_cli.cli.command()
-@click.argument("sources", nargs=-1, required=True)
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-@click.option(
-    "--model", "model", help="A GGUF file, or a packaged model: qwen (default), smollm2. Also $ASSISTANT_MODEL."
-)
-@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help=_cli.INDEX_HELP)
-@_cli.store_option
 def summarize(sources, as_json, model, index_dir):
     """Summarise indexed documents in 3-7 key points, each citing the exact sentence it states.
 
@@ -39,16 +46,17 @@ def summarize(sources, as_json, model, index_dir):
     from .. import documents
     from ..answer import Assistant
     from ..summarize import summarize as summarise
-    from . import live, render
+    from . import cli, live, render
 
     status = live.Status(enabled=False if as_json else None)
-    settings, model = _cli.make_settings(index_dir, None, model)
+    settings, model = cli.make_settings(index_dir, None, model)
     assistant = Assistant(settings, model=model, log=status.log)
     resources = assistant.resources
     resources.model_path()  # a missing or broken model file fails here, in one line
+    resources.preload()  # the model loads while the index is read
     with status.show("Loading the index..."):
-        documents.refresh(resources)  # files changed since indexing: re-index them, so offsets match
-        names = _cli._indexed_names(sources, assistant, index_dir)
+        documents.warn_if_stale(resources)  # summarised from the index's copy; `assistant index` updates
+        names = cli._indexed_names(sources, assistant, index_dir)
     out = render.style_for(sys.stdout)
     files = assistant.documents()
     if not as_json:
@@ -91,6 +99,8 @@ def point_text(point, style) -> str:
     lines = ["", render.line(f"\u2022 {point.text}", style, "bold", marker="cyan", hang="  ")]
     for c in point.citations:
         where = f"page {c.page}, " if c.page else ""
-        lines.append(render.line(f"[{c.n}] {c.source} ({where}chars {c.start}-{c.end})", style, "cyan", indent="    "))
+        lines.append(
+            render.line(f"[{c.n}] {c.source} ({where}chars {c.start}-{c.end})", style, "cyan", indent="    ")
+        )
         lines.append(render.line(render.display_quote(c.quote), style, indent="      ", hang="       "))
     return "\n".join(lines)

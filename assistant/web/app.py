@@ -44,9 +44,9 @@ from .chat import Chat
 from .conversations import Conversations
 from .documents import Documents
 from .library import Library
-from .summary import Summaries
 from .server import answer_slots, check_port, launch, serve, warm_up  # noqa: F401 - `assistant ui` and evals
 from .session import Session
+from .summary import Summaries
 
 STATIC = Path(__file__).with_name("static")
 CSS = (STATIC / "app.css").read_text(encoding="utf-8")

@@ -80,6 +80,10 @@ class Chat:
         if pending or not session.turns:
             notice = msg.notice_html(BUSY if pending else NOTHING_TO_REGENERATE)
             return gr.skip(), gr.skip(), gr.skip(), gr.skip(), "", notice
+        from .summary import AGAIN, is_summary
+
+        if is_summary(session.turns[-1].question):  # not a question: "Summarise" writes it again
+            return gr.skip(), gr.skip(), gr.skip(), gr.skip(), "", msg.notice_html(AGAIN)
         question, session = session.turns[-1].question, session.without_last()
         sources = hl.sources_panel(t.sources_html for t in session.turns)
         view = self.talks.view(browser, session.conversation)

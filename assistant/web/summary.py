@@ -40,6 +40,8 @@ CHOOSE = (
     "“Only these documents”, then press Summarise."
 )
 WRITING = "Key points, each checked against its source"
+PREFIX = "Summarise “"  # how the chat shows a summary's request (`label`)
+AGAIN = "Regenerate asks a question again; to write a summary again, press Summarise."
 SUGGESTED = "Questions these documents answer"
 
 
@@ -78,7 +80,7 @@ class Summaries:
         titles = self.library.titles()
         named = [f"“{titles.get(s) or hl.title_of(s)}”" for s in sources]
         shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
-        return f"Summarise {shown}"
+        return f"{PREFIX[:-1]}{shown}"
 
     def run(self, label: str, sources: list[str], session: Session, browser: str, collection: str,
             request: gr.Request):  # fmt: skip
@@ -123,7 +125,9 @@ class Summaries:
             return Turn(n, label, error=str(e))
         except Exception as e:  # noqa: BLE001 - a bug: keep the app usable and put the details in the log
             traceback.print_exc()
-            return Turn(n, label, error=f"Internal error ({type(e).__name__}); see the server log, then try again")
+            return Turn(
+                n, label, error=f"Internal error ({type(e).__name__}); see the server log, then try again"
+            )
         if run.stop.is_set():
             return Turn(n, label, stopped=True, partial=run.text)
         return Turn(n, label, error="No summary came back; please try again")
@@ -152,6 +156,11 @@ class Summaries:
         return self._suggestions[key]
 
 
+def is_summary(question: str) -> bool:
+    """The turn's request is a summary's (`Summaries.label`), not a question."""
+    return question.startswith(PREFIX)
+
+
 def summary_answer(summary: Summary, label: str) -> Answer:
     """The summary as an answer turn: its points one a line, its citations as an answer's, so
     the chat, the source cards, the history and "Copy as Markdown" show it as they show answers."""
@@ -171,7 +180,9 @@ def summary_answer(summary: Summary, label: str) -> Answer:
 
 def points_html(text: str) -> str:
     """The points written so far (each already checked), while the next is being written."""
-    items = "".join(f"<li>{hl.esc(line.lstrip(chr(0x2022)).strip())}</li>" for line in text.splitlines() if line.strip())
+    items = "".join(
+        f"<li>{hl.esc(line.lstrip(chr(0x2022)).strip())}</li>" for line in text.splitlines() if line.strip()
+    )
     return (
         f'<div class="answer streaming summary"><div class="summary-label">{WRITING}</div>'
         f'<ul class="points">{items}<li class="pending-point"><span class="cursor"></span></li></ul></div>'
@@ -200,10 +211,20 @@ def wire(app, c: dict) -> None:
         concurrency_id="model",
         show_progress="minimal",
     )
-    listed = dict(fn=app.talks.listed, inputs=[c["browser"], c["session"]],
-                  outputs=[c["conversations"], c["exports"]], show_progress="hidden", queue=False)  # fmt: skip
+    listed = dict(
+        fn=app.talks.listed,
+        inputs=[c["browser"], c["session"]],
+        outputs=[c["conversations"], c["exports"]],
+        show_progress="hidden",
+        queue=False,
+    )
     gr.on(
-        [c["summarise"].click, c["summarise_docs"].click], s.post, asked, posted, show_progress="hidden", queue=False
+        [c["summarise"].click, c["summarise_docs"].click],
+        s.post,
+        asked,
+        posted,
+        show_progress="hidden",
+        queue=False,
     ).success(**running).then(**listed)
     shown = dict(fn=s.suggested, inputs=c["picker"], outputs=[c["suggestions"], c["suggest_timer"]],
                  show_progress="hidden", queue=False)  # fmt: skip
