@@ -20,6 +20,7 @@ import json
 import os
 import re
 import threading
+import traceback
 from dataclasses import asdict, dataclass
 
 from . import guard, prompts
@@ -133,7 +134,6 @@ class Suggestions:
         self._lock = threading.Lock()
         self._running: threading.Thread | None = None
         self._made: dict[str, list[Suggestion]] = {}  # what this process made, if the file cannot be written
-        self.error = ""  # why the last run failed, in one line
 
     def key(self) -> str:
         return key_of(self.assistant.documents(), self.sources, self.assistant.resources.model_name)
@@ -168,13 +168,19 @@ class Suggestions:
         return True
 
     def _run(self) -> None:
+        """`get` in the background. A failure is logged in one line and none are offered for
+        these documents until they change (or the process restarts): a page that asks again
+        every few seconds must not start a failing run each time."""
         from .errors import AssistantError
 
+        key = self.key()
         try:
             self.get()
-            self.error = ""
-        except AssistantError as e:  # the model or index went away: say so, try again next time
-            self.error = str(e)
+        except Exception as e:  # noqa: BLE001 - a background thread: nobody else would hear of it
+            self._made[key] = []
+            if not isinstance(e, AssistantError):
+                traceback.print_exc()
+            self.assistant.log(f"no suggested questions: {e}")
 
     def _entries(self) -> dict:
         try:

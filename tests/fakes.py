@@ -119,6 +119,8 @@ class EchoLLM(FakeModel):
 
     def complete(self, messages, max_tokens=64):
         prompt = messages[-1]["content"]
+        if "Last question:" not in prompt:  # not a follow-up to rewrite: a question that leans on
+            return "What is this about?"  # its context, which a suggestion never is (suggest.py)
         self.rewrites.append(prompt)
         questions = re.findall(r"[A-Z][^?\n:]*\?", prompt)
         return f"{questions[-1]} (about: {questions[0]})"

@@ -446,7 +446,7 @@ def test_the_mcp_tools_over_http_return_exact_citations(api):
             return tools, asked, found, listed, read, bad
 
     tools, asked, found, listed, read, bad = anyio.run(session)
-    assert tools == {"search", "ask", "list_documents", "read_document"}
+    assert tools == {"search", "ask", "summarize", "list_documents", "read_document"}
     assert asked["citations"] and all(exact(http, c) for c in asked["citations"])
     assert read["text"] == asked["citations"][0]["quote"]
     assert len(found["passages"]) == 2 and len(listed["documents"]) == 3

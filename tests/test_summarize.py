@@ -308,3 +308,19 @@ def _cli():
     from assistant.terminal.cli import cli
 
     return cli
+
+
+def test_a_failed_background_run_is_logged_once_and_not_retried(ferry, capsys):
+    runs, logged = [], []
+
+    def broken(assistant, sources):
+        runs.append(1)
+        raise RuntimeError("the model fell over")
+
+    assistant = assistant_over(ferry, KeyPointLLM(delay=0))
+    assistant.resources.log = logged.append
+    cache = Suggestions(assistant, make=broken)
+    assert cache.start() is True
+    cache._running.join(10)
+    assert cache.ready() == [] and cache.start() is False and len(runs) == 1
+    assert logged == ["no suggested questions: the model fell over"]
