@@ -89,44 +89,56 @@ def centrality(cands: list[Candidate]):
 def central_sentences(store, sources: list[str], k: int) -> list[Passage]:
     """Up to `k` central, mutually different sentences of `sources` (each document in turn),
     in the order of `sources`, then of the text."""
-    import numpy as np
-
-    pools = []
-    for source in sources:
-        cands = candidates(store, source)
-        if cands:
-            pools.append(dict(zip(range(len(cands)), zip(cands, centrality(cands).tolist()))))
-    places = {c.passage for pool in pools for c, _ in pool.values()}
+    pools = [_Pool(cands) for cands in (candidates(store, s) for s in sources) if cands]
+    places = {c.passage for pool in pools for c in pool.cands}
     cap = max(PER_PASSAGE, -(-k // max(1, len(places))))  # a short document has few passages
     chosen: list[tuple[int, Candidate]] = []
-    while len(chosen) < k and any(pools):
+    while len(chosen) < k and any(pool.left for pool in pools):
         for d, pool in enumerate(pools):
-            if len(chosen) >= k:
-                break
-            taken = [c for _, c in chosen]
-            best = _next(pool, taken, cap, np)
-            if best is None:
-                pool.clear()
-                continue
-            chosen.append((d, pool.pop(best)[0]))
+            if len(chosen) < k and pool.left:
+                best = pool.take([c for _, c in chosen], cap)
+                if best is not None:
+                    chosen.append((d, best))
     chosen.sort(key=lambda dc: (dc[0], dc[1].order))
     return [c.sentence for _, c in chosen]
 
 
-def _next(pool: dict, taken: list[Candidate], cap: int, np) -> int | None:
-    """The pool's candidate with the best marginal relevance against `taken`; None when every
-    one left repeats a taken sentence or its passage has given `cap` already."""
-    per_passage: dict[tuple, int] = {}
-    for c in taken:
-        per_passage[c.passage] = per_passage.get(c.passage, 0) + 1
-    best, best_score = None, -np.inf
-    for i, (c, central) in pool.items():
-        if per_passage.get(c.passage, 0) >= cap:
-            continue
-        if any(similarity(c.sentence.text, t.sentence.text) >= DUPLICATE for t in taken):
-            continue
-        near = max((float(np.dot(c.vector, t.vector)) for t in taken), default=0.0)
-        score = MMR_LAMBDA * central - (1 - MMR_LAMBDA) * near
-        if score > best_score:
-            best, best_score = i, score
-    return best
+class _Pool:
+    """One document's candidates, their vectors and centrality, and which are left."""
+
+    def __init__(self, cands: list[Candidate]):
+        import numpy as np
+
+        self.cands = cands
+        self.vectors = np.stack([np.asarray(c.vector, dtype="float32") for c in cands])
+        self.central = centrality(cands)
+        self.alive = np.ones(len(cands), dtype=bool)
+
+    @property
+    def left(self) -> bool:
+        return bool(self.alive.any())
+
+    def take(self, taken: list[Candidate], cap: int) -> Candidate | None:
+        """The candidate of best marginal relevance against `taken` (removed from the pool),
+        skipping those that repeat a taken sentence or whose passage has given `cap`; None,
+        and the pool emptied, when none is left."""
+        import numpy as np
+
+        near = np.zeros(len(self.cands), dtype="float32")
+        if taken:
+            near = (self.vectors @ np.stack([np.asarray(t.vector, dtype="float32") for t in taken]).T).max(
+                axis=1
+            )
+        score = np.where(self.alive, MMR_LAMBDA * self.central - (1 - MMR_LAMBDA) * near, -np.inf)
+        per_passage: dict[tuple, int] = {}
+        for t in taken:
+            per_passage[t.passage] = per_passage.get(t.passage, 0) + 1
+        for i in np.argsort(-score, kind="stable"):
+            if not self.alive[i]:
+                break
+            c = self.cands[i]
+            self.alive[i] = False  # taken now, or never: a repeat, or its passage is full
+            full = per_passage.get(c.passage, 0) >= cap
+            if not full and not any(similarity(c.sentence.text, t.sentence.text) >= DUPLICATE for t in taken):
+                return c
+        return None
