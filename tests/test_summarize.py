@@ -324,3 +324,20 @@ def test_a_failed_background_run_is_logged_once_and_not_retried(ferry, capsys):
     cache._running.join(10)
     assert cache.ready() == [] and cache.start() is False and len(runs) == 1
     assert logged == ["no suggested questions: the model fell over"]
+
+
+# --- the web chat's pieces (pure) ------------------------------------------------------------------
+def test_the_web_chat_draws_points_and_suggestions_escaped():
+    from assistant.summarize import Summary
+    from assistant.web import summary as web
+
+    html = web.suggestions_html(["Who wrote <script>alert(1)</script>?"])
+    assert "<script>" not in html and "&lt;script&gt;" in html and 'class="suggestion"' in html
+    assert web.suggestions_html([]) == ""
+    drawn = web.points_html("\u2022 The ferry <b>sank</b> [1].\n\u2022 It was rebuilt [2].\n")
+    assert drawn.count("<li>") == 2 and "&lt;b&gt;" in drawn and web.WRITING in drawn
+    empty = web.summary_answer(Summary(("a.txt",), (), (), "m", None, 0.1), 'Summarise "x"')
+    assert (
+        empty.abstained and empty.answer == "No key point of these documents passed the checks against them."
+    )
+    assert web.is_summary("Summarise “The ferry”") and not web.is_summary("Summarise the ferry's history?")

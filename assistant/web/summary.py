@@ -68,7 +68,7 @@ class Summaries:
         """The documents to summarise: those chosen under "Only these documents", else those
         ticked in the list; only documents this browser may see."""
         if only:
-            return self.library.scope(browser, collection, only) or only
+            return self.library.scope(browser, collection, only) or []
         visible = self.library.visible(browser, collection)
         picked = [s for s in ticked if s in visible]
         if not picked:
