@@ -511,7 +511,7 @@ def test_assistant_ui_serves_the_api_and_mcp_beside_the_web_chat(settings):
             async with Client(url + "/mcp") as client:
                 return {t.name for t in (await client.list_tools()).tools}
 
-        assert anyio.run(tools) == {"search", "ask", "list_documents", "read_document"}
+        assert anyio.run(tools) == {"search", "ask", "summarize", "list_documents", "read_document"}
     finally:
         demo.close()
 
