@@ -87,11 +87,25 @@ def sources_text(answer: Answer, style: Style = PLAIN) -> str:
     footer = line(
         f"({sure}{answer.model}; first token {t.first_token_s} s, total {t.total_s} s)", style, "dim"
     )
-    if answer.abstained:
+    notes = [line(n, style, "yellow") for n in answer.notes]
+    if answer.abstained and not answer.citations:
         lines = ["", line(f"Why: {answer.checks.why or 'declined.'}", style)]
         lines += _passages_read(answer, style)
-        return "\n".join([*lines, "", footer])
-    lines = ["", line("Sources:", style, "bold")]
+        return "\n".join([*lines, *notes, "", footer])
+    lines = ["", line("Sources:", style, "bold")] + _cited(answer, style)
+    if answer.abstained:  # the closest passages were shown: say why they are not an answer
+        lines += ["", line(f"Why not an answer: {answer.checks.why or 'declined.'}", style)]
+    return "\n".join([*lines, *notes, "", footer])
+
+
+_ON_DISK = {
+    False: "(the file changed since indexing: quoted from the index's copy; run `assistant index`)",
+    None: "(the file is missing: quoted from the index's copy)",
+}
+
+
+def _cited(answer: Answer, style: Style) -> list[str]:
+    lines = []
     for c in answer.citations:
         title = getattr(c, "title", "") or ""
         where = f"page {c.page}, " if c.page else ""
@@ -99,8 +113,10 @@ def sources_text(answer: Answer, style: Style = PLAIN) -> str:
         lines.append(line(head, style, "cyan", indent="  ", hang="      "))
         if not c.supported:
             lines.append(line("(not confirmed by the citation check)", style, "yellow", indent="      "))
+        if c.on_disk is not True:
+            lines.append(line(_ON_DISK[c.on_disk], style, "yellow", indent="      "))
         lines.append(line(display_quote(c.quote), style, indent="      ", hang="       "))
-    return "\n".join([*lines, "", footer])
+    return lines
 
 
 def _passages_read(answer: Answer, style: Style) -> list[str]:

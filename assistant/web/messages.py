@@ -174,16 +174,23 @@ def tools_html(answer: Answer, turn: int, view: View) -> str:
 def answer_html(answer: Answer, turn: int, view: View = View()) -> str:
     """The checked answer with linked markers, or a plainly different abstention notice."""
     tools = tools_html(answer, turn, view)
+    notes = "".join(f'<div class="stale-note">{esc(n)}</div>' for n in answer.notes)
     if answer.abstained:
+        closest = ""
+        if answer.citations:  # "the documents may not answer this": the closest passages, cited
+            titles = {c.n: view.title(c.source, c) for c in answer.citations}
+            closest = (
+                "<p>" + " ".join(link_markers(f"[{c.n}]", turn, titles) for c in answer.citations) + "</p>"
+            )
         return (
-            f'<div class="abstain"><div class="abstain-text">{esc(answer.answer)}</div>'
+            f'<div class="abstain"><div class="abstain-text">{esc(answer.answer)}</div>{closest}'
             f"{note_html(answer)}{why_html(answer)}{confidence_html(answer)}{searched(answer)}"
-            f"{evidence_html(answer, view)}{tools}</div>"
+            f"{evidence_html(answer, view)}{notes}{tools}</div>"
         )
     titles = {c.n: view.title(c.source, c) + (f", page {c.page}" if c.page else "") for c in answer.citations}
     return (
         f'<div class="answer"><p>{link_markers(answer.answer, turn, titles)}</p>'
-        f"{note_html(answer)}{confidence_html(answer)}{searched(answer)}{tools}</div>"
+        f"{note_html(answer)}{confidence_html(answer)}{searched(answer)}{notes}{tools}</div>"
     )
 
 
