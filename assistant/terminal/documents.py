@@ -156,28 +156,13 @@ def _indexed_assistant(index_dir):
     return assistant
 
 
-def indexed_names(paths, assistant, index_dir) -> list[str]:
-    """The index's names for `paths`, in order; any not indexed is one line naming the listing."""
-    known = assistant.documents()
-    names = {p: _indexed_name(p, known, assistant.settings.root) for p in paths}
-    unknown = [p for p, name in names.items() if name is None]
-    if unknown:
-        raise click.ClickException(
-            f"not in the index: {', '.join(unknown)}; see the indexed names with: "
-            f"assistant docs{index_flags(index_dir)}"
-        )
-    return [name for name in names.values() if name is not None]
+def indexed_names(typed, assistant, index_dir) -> list[str]:
+    """The index's names for documents as typed (a path, the name or the title `assistant docs`
+    shows), in order; a name that fits none, or several, is one line (documents.resolve)."""
+    from ..documents import resolve
 
-
-def _indexed_name(path: str, known, root: Path) -> str | None:
-    """The index's name for PATH: as typed ("seeds/a.txt"), else the file's path resolved the
-    way indexing names it (relative to the project root when inside it)."""
-    from ..ingest import source_name
-
-    if path in known:
-        return path
-    name = source_name(Path(path).expanduser(), root)
-    return name if name in known else None
+    listing = f"assistant docs{index_flags(index_dir)}"
+    return resolve(typed, assistant.documents(), assistant.settings.root, listing)
 
 
 @click.command()
