@@ -24,7 +24,8 @@ from .options import make_settings, settings_options, store_option
     "docs",
     multiple=True,
     metavar="SOURCE",
-    help="Search only this indexed document (a path or its name in `assistant docs`); repeatable.",
+    help="Search only this indexed document: a path, or the file name or title `assistant docs` "
+    "shows; repeatable.",
 )
 @settings_options
 @remote.served(remote.ask)
@@ -36,7 +37,7 @@ def ask(question, as_json, docs, model, top_k, index_dir):
     \b
         assistant ask "Who leads Mali's junta?"
         assistant ask --json "When did France withdraw?" | jq .citations
-        assistant ask --collection reports --doc reports/q3.pdf "What did Q3 cost?"
+        assistant ask --collection reports --doc q3.pdf "What did Q3 cost?"
     """
     from .. import documents
     from ..answer import Assistant
@@ -57,7 +58,7 @@ def ask(question, as_json, docs, model, top_k, index_dir):
     if as_json:
         answer = assistant.ask(q, sources=sources)
     else:
-        answer = show_answer(assistant, q, status=status, sources=sources)
+        answer = show_answer(assistant, q, status=status, sources=sources, titles=titles_of(assistant))
     if answer.timings.first_token_s is None:  # declined before the model was needed:
         loader.join()  # still report a model that cannot load, now rather than next time
         _ = resources.llm
@@ -65,8 +66,13 @@ def ask(question, as_json, docs, model, top_k, index_dir):
         click.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
 
 
-def show_answer(assistant, question: str, history=(), status=None, sources=None):
-    """Ask, and print the checked answer once, then its sources.
+def titles_of(assistant) -> dict[str, str]:
+    """source -> title of the indexed documents, to name the passages a refusal lists."""
+    return {source: meta.get("title") or "" for source, meta in assistant.documents().items()}
+
+
+def show_answer(assistant, question: str, history=(), status=None, sources=None, titles=None):
+    """Ask, and print the checked answer once, then its sources (`titles`: source -> title).
 
     On a terminal the model's draft streams in dim text while it is written, and is erased and
     replaced by the checked answer (with a line on what the checks changed); in a pipe or a
@@ -101,7 +107,7 @@ def show_answer(assistant, question: str, history=(), status=None, sources=None)
     note = change_note(answer, draft.text if draft else "")
     if note:
         click.echo(render.note(note, out))
-    click.echo(render.sources_text(answer, out))
+    click.echo(render.sources_text(answer, out, titles))
     return answer
 
 
@@ -123,7 +129,9 @@ def search(query, as_json, top_k, index_dir):
     """Print the passages that best match QUERY, with their exact spans; no LLM.
 
     Each passage is (source, start, end, page): for .txt and .md, the file's characters
-    start:end; for PDFs, those of the text of that page (see the README).
+    start:end; for PDFs, those of the text of that page (see the README). Passages are ranked
+    by meaning and words together; each shows its similarity to QUERY (the cosine of their
+    embeddings, -1 to 1); --json adds the fused score the rank comes from.
 
     Example usage:
 
@@ -139,10 +147,13 @@ def search(query, as_json, top_k, index_dir):
     q = assistant.check_question(" ".join(query))
     documents.refresh(assistant.resources)  # files changed since indexing: re-index them, so the spans match
     hits, _ = assistant.retrieve(q, k=top_k)
-    _print_passages(q, [hit.to_json(rank) for rank, hit in enumerate(hits[:top_k], 1)], as_json)
+    found = [hit.to_json(rank) for rank, hit in enumerate(hits[:top_k], 1)]
+    _print_passages(q, found, as_json, titles_of(assistant))
 
 
-def _print_passages(q: str, passages: list[dict], as_json: bool) -> None:
+def _print_passages(q: str, passages: list[dict], as_json: bool, titles=None) -> None:
+    """Each passage under its rank, title, exact span and similarity to the query (the cosine of
+    their embeddings); --json adds the fused (RRF) score and the BM25 score the rank came from."""
     from . import render
 
     if as_json:
@@ -150,8 +161,9 @@ def _print_passages(q: str, passages: list[dict], as_json: bool) -> None:
         return
     out = render.style_for(sys.stdout)  # wrapped and coloured on a terminal, plain in a pipe
     for p in passages:
-        where = f"page {p['page']}, " if p["page"] else ""
-        head = f"[{p['rank']}] {p['source']} ({where}chars {p['start']}-{p['end']})  score {p['score']}"
+        title = (titles or {}).get(p["source"], "")
+        where = render.named_span(p["source"], p["page"], p["start"], p["end"], title)
+        head = f"[{p['rank']}] {where}  similarity {p['dense']:.2f}"
         click.echo(render.line(head, out, "cyan"))
         click.echo(render.line(" ".join(p["text"].split()), out, indent="    "))
     if not passages:
@@ -193,7 +205,7 @@ def chat(model, top_k, index_dir):
     session = Session()
     try:
         while question := _read_question(interactive):
-            session = _chat_turn(assistant, session, question)
+            session = _chat_turn(assistant, session, question, titles_of(assistant))
     except KeyboardInterrupt:
         click.echo()
 
@@ -204,13 +216,13 @@ def _read_question(interactive: bool) -> str:
     return sys.stdin.readline().strip()
 
 
-def _chat_turn(assistant, session, question: str):
+def _chat_turn(assistant, session, question: str, titles=None):
     """Answer one question of a conversation, print it with its sources; the next session."""
     from ..errors import BadQuestion
     from ..web.session import Turn
 
     try:
-        answer = show_answer(assistant, question, history=session.history())
+        answer = show_answer(assistant, question, history=session.history(), titles=titles)
     except BadQuestion as e:  # too long: say so, and let the conversation go on
         click.echo(f"Error: {e}", err=True)
         return session

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from ..errors import printable
+from ..words import plural
 from .options import INDEX_HELP, index_flags, make_settings, naming_formats, store_option
 
 
@@ -117,7 +118,8 @@ def docs(ctx, as_json, index_dir):
         return
     click.echo(render.documents_table(rows, render.style_for(sys.stdout)))
     total = sum(r["passages"] for r in rows)
-    click.echo(f"{len(rows)} document(s), {total} passages, in {where(assistant.settings)}", err=True)
+    counts = f"{plural(len(rows), 'document')}, {plural(total, 'passage')}"
+    click.echo(f"{counts}, in {where(assistant.settings)}", err=True)
 
 
 @docs.command("remove")
@@ -141,8 +143,8 @@ def docs_remove(ctx, paths, index_dir):
     for name in report.removed:
         click.echo(f"removed: {name}")
     click.echo(
-        f"Removed {len(report.removed)} document(s) from the index (their files are untouched); "
-        f"{len(report.unchanged)} document(s), {report.passages} passages left."
+        f"Removed {plural(len(report.removed), 'document')} from the index (their files are untouched); "
+        f"{plural(len(report.unchanged), 'document')}, {plural(report.passages, 'passage')} left."
     )
 
 
