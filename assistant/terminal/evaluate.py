@@ -26,10 +26,15 @@ from .options import make_settings, settings_options
 @click.option(
     "--limit",
     type=click.IntRange(1),
-    help="Ask only N questions (the first N; for --dataset, N alternating answerable/not).",
+    help="Ask only N questions: a sample across the categories, drawn by --seed (for --dataset, "
+    "N alternating answerable/not). The report says it is a sample.",
 )
 @click.option(
-    "--seed", type=int, default=0, show_default=True, help="Shuffles the questions drawn from --dataset."
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Draws the --limit sample, and shuffles the questions drawn from --dataset.",
 )
 @click.option(
     "--block",
@@ -45,74 +50,60 @@ from .options import make_settings, settings_options
     help="Where report folders go (default: evals/results).",
 )
 @click.option(
-    "--compare", nargs=2, metavar="A B", help="Show two report folders' figures side by side, and exit."
+    "--compare",
+    nargs=2,
+    metavar="A B",
+    help="Show two report folders' figures side by side, saying first what differs between the "
+    "runs (questions, index, settings, model), and exit.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print summary.json on stdout.")
 @settings_options
-def eval_command(
-    questions,
-    dataset,
-    retrieval_only,
-    limit,
-    seed,
-    block,
-    label,
-    out,
-    compare,
-    as_json,
-    model,
-    top_k,
-    index_dir,
-):
+def eval_command(compare, out, as_json, model, top_k, index_dir, **chosen):
     """Score answers, citations, abstention, retrieval and latency on a question set.
 
-    Writes evals/results/<time>-<label>/ (report.md, summary.json, results.jsonl, charts)
-    and prints the summary. Ctrl-C stops early and keeps the questions already scored.
+    The seed set is asked of its own index of seeds/ (.cache/seed-index, updated when the seeds
+    change), not of your index, unless --index, --store or --collection is given. Writes
+    evals/results/<time>-<label>/ (report.md, summary.json, results.jsonl, charts) and prints
+    the summary. Ctrl-C stops early and keeps the questions already scored.
 
     Example usage:
 
     \b
         assistant eval --retrieval-only
-        assistant eval --model smollm2 --limit 5
+        assistant eval --model smollm2 --limit 14 --seed 1
         assistant eval --dataset clapnq --limit 100
         assistant eval --compare evals/results/A evals/results/B
     """
     import shlex
 
-    from ..evaluation import report, run
+    from ..evaluation import run
 
     settings, model = make_settings(index_dir, top_k, model)
     results_dir = out or settings.root / "evals" / "results"
     if compare:
-        click.echo(report.compare(*compare, results_dir=results_dir))
-        return
-    if questions and dataset:
+        return show_comparison(*compare, results_dir=results_dir)
+    if chosen["questions"] and chosen["dataset"]:
         raise click.UsageError("use --questions or --dataset, not both")
-    result = run.run_eval(
-        settings,
-        model=model,
-        questions=questions,
-        dataset=dataset,
-        retrieval_only=retrieval_only,
-        limit=limit,
-        seed=seed,
-        block=block,
-        label=label,
-        out=results_dir,
-        command=shlex.join(["assistant", *sys.argv[1:]]),
-    )
+    command = shlex.join(["assistant", *sys.argv[1:]])
+    result = run.run_eval(settings, model=model, out=results_dir, command=command, **chosen)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=1, ensure_ascii=False))
     else:
         click.echo(f"{result.table()}\n\n{result.category_table()}")
     click.echo(f"Report: {result.folder / 'report.md'}", err=True)
     if not result.complete:
-        click.echo(
-            f"Interrupted: {result.meta['questions_done']} of "
-            f"{result.meta['questions_total']} questions scored.",
-            err=True,
-        )
+        done, total = result.meta["questions_done"], result.meta["questions_total"]
+        click.echo(f"Interrupted: {done} of {total} questions scored.", err=True)
         sys.exit(130)
+
+
+def show_comparison(a, b, results_dir: Path) -> None:
+    """Print `compare`'s tables; its warning (what differs between the runs) in bold."""
+    from ..evaluation.compare import compare
+
+    for line in compare(a, b, results_dir=results_dir).splitlines():
+        bold = line.startswith("**") and line.endswith("**")
+        click.echo(click.style(line, bold=True) if bold else line)
 
 
 def parse_block(value):
