@@ -51,6 +51,7 @@ for command in (
     servers.serve,
     servers.mcp,
     servers.serve_model,
+    servers.serve_store,
 ):
     cli.add_command(command)
 

@@ -10,7 +10,7 @@ import click
 
 from ..errors import printable
 from ..words import plural
-from .options import INDEX_HELP, index_flags, make_settings, naming_formats, store_option
+from .options import INDEX_HELP, index_flags, make_settings, naming_formats, store_option, store_url_option
 
 
 @click.command()
@@ -170,8 +170,12 @@ def indexed_names(typed, assistant, index_dir) -> list[str]:
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
 @click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), help=INDEX_HELP)
+@store_url_option
 def collections(as_json, index_dir):
     """List the collections: the default index and each one made with --collection NAME.
+
+    With a store (--store or $ASSISTANT_STORE_URL) there is one index, the store's: named
+    collections are index folders, which a store does not have.
 
     Example usage:
 
@@ -188,7 +192,13 @@ def collections(as_json, index_dir):
         click.echo(json.dumps({"collections": rows}, ensure_ascii=False, indent=2))
         return
     width = max(len(r["name"] or "(default)") for r in rows)
-    click.echo(f"{'NAME':<{width}}  DOCUMENTS  PASSAGES  FOLDER")
+    click.echo(f"{'NAME':<{width}}  DOCUMENTS  PASSAGES  {'STORE' if settings.store_url else 'FOLDER'}")
     for r in rows:
         what = f"{r['folder']} ({r['problem']})" if r["problem"] else r["folder"]
         click.echo(f"{r['name'] or '(default)':<{width}}  {r['documents']:>9}  {r['passages']:>8}  {what}")
+    if not collection.supported(settings):
+        click.echo(
+            "A store holds one index and no named collections; give each index its own database "
+            "or schema in the store URL.",
+            err=True,
+        )

