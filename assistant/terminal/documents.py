@@ -128,20 +128,23 @@ def docs(ctx, as_json, index_dir):
 @store_option
 @click.pass_context
 def docs_remove(ctx, paths, index_dir):
-    """Take documents out of the index, by path or indexed name; the files themselves stay.
+    """Take documents out of the index, by path, file name or title; the files themselves stay.
 
     Example usage:
 
     \b
         assistant docs remove seeds/000_768583bad2c70dea.txt
+        assistant docs remove "What's new?"
         assistant docs remove ~/reports/old.pdf --index ~/my-index
     """
     index_dir = index_dir or (ctx.obj or {}).get("index_dir")
     assistant = _indexed_assistant(index_dir)
     names = indexed_names(paths, assistant, index_dir)
+    titles = {s: meta.get("title") or "" for s, meta in assistant.documents().items()}
     report = assistant.remove_documents(sorted(set(names)))
     for name in report.removed:
-        click.echo(f"removed: {name}")
+        title = f" ({printable(titles[name])})" if titles.get(name) else ""
+        click.echo(f"removed: {printable(name)}{title}")
     click.echo(
         f"Removed {plural(len(report.removed), 'document')} from the index (their files are untouched); "
         f"{plural(len(report.unchanged), 'document')}, {plural(report.passages, 'passage')} left."
