@@ -141,7 +141,7 @@ def _benchmark(settings: Settings, sources: Sources, dataset, limit, seed, block
     cache = settings.root / ".cache" / "clapnq"  # never the seed index or seeds/
     items = load_clapnq(folder, cache, sources, limit, seed, block)
     which = f"questions {block[0]}-{block[1]} of each file" if block else f"seed {seed}"
-    sample = f"the first {len(items)}, alternating answerable and unanswerable" if limit else ""
+    sample = f"{len(items)} questions ({which}), alternating answerable and unanswerable" if limit else ""
     docs = cache / "docs"
     name = f"CLAP NQ dev ({report.relative(folder, settings.root)}), {which}"
     return QuestionSet(settings.with_(index_dir=cache / "index", seeds_dir=docs), items, name, sample, docs)
