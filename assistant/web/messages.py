@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..types import Answer, Citation
+from ..words import CONFIDENCE_LABEL, confidence_level, confidence_words, plural
 from .highlight import anchor, esc, page_display, title_of
 from .history import VERDICTS, Feedback
 
@@ -35,15 +36,6 @@ class View:
 
     def title(self, source: str, citation: Citation | None = None) -> str:
         return (citation.title if citation else "") or self.titles.get(source) or title_of(source)
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """'1 passage', '3 passages'.
-
-    >>> plural(1, "passage"), plural(0, "passage"), plural(2, "match", "matches")
-    ('1 passage', '0 passages', '2 matches')
-    """
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def link_markers(text: str, turn: int, titles: dict[int, str]) -> str:
@@ -71,11 +63,10 @@ def confidence_html(answer: Answer) -> str:
     c = answer.confidence
     if c is None:
         return ""
-    level = "high" if c >= 0.75 else "medium" if c >= 0.4 else "low"
     return (
-        f'<div class="confidence {level}" title="How likely the documents answer this question, '
-        f"from the model's own probabilities and the retrieved evidence\">"
-        f"Confidence that the documents answer this: {level} ({c:.2f})</div>"
+        f'<div class="confidence {confidence_level(c)}" title="How likely the documents answer this '
+        f"question, from the model's own probabilities and the retrieved evidence\">"
+        f"{CONFIDENCE_LABEL}: {confidence_words(c)}</div>"
     )
 
 
