@@ -19,7 +19,16 @@ from pathlib import Path
 
 from ..errors import AssistantError
 
-CATEGORIES = ("fact", "date_number", "multi_part", "multi_doc", "paraphrase", "conflict", "unanswerable")
+CATEGORIES = (
+    "fact",
+    "date_number",
+    "multi_part",
+    "multi_doc",
+    "paraphrase",
+    "conflict",
+    "why_how",
+    "unanswerable",
+)
 REQUIRED = ("id", "question", "category", "answerable", "expected", "gold")
 
 
