@@ -115,8 +115,8 @@ def change_note(answer: Answer, draft: str | None = None) -> str:
         and _markers(draft) != _markers(final)
         and len(_markers(draft)) == len(_markers(final))
     )
+    if not parts:  # renumbering alone changes no word the reader relies on: not worth a note
+        return ""
     if renumbered:
         parts.append("citations renumbered in order of first use")
-    if not parts:
-        return ""
     return "Checked: " + "; ".join(parts) + "."

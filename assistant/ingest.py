@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +54,10 @@ class Document:
 
 
 TITLE_CHARS = 80  # a first line longer than this is a paragraph, not a title
+SENTENCE_CHARS = 120  # a first sentence up to this long names the document better whole than cut
+# "What's new?Since the coup...": a short heading ending in ?, ! or : (or . after a lower-case
+# letter, so "U.S.Army" stays whole) with the text glued on by a copy that lost the line break
+_GLUED_HEADING = re.compile(rf"^(.{{3,{TITLE_CHARS}}}?(?:[?!:]|(?<=[a-z])\.))(\w)")
 
 
 def source_name(path: Path, root: Path) -> str:
@@ -140,22 +145,34 @@ def _read_bytes(path: Path, max_bytes: int | None) -> bytes:
 
 
 def _title(title: str, text: str, path: Path) -> str:
-    """The format's own title, else a short first line (markdown's '#' dropped), else the first
-    line's opening words (a document with no title line still gets a name a reader can tell
-    apart from its neighbours), else the file name.
+    """The format's own title, else the first line (markdown's '#' dropped) when it is short,
+    else its heading glued to the text (a web page copied as text loses the break after
+    "What's new?"), else its first sentence whole when that is short enough, else the sentence
+    cut at a word with "…"; the file name when there is no text, or no word to cut at.
 
-    >>> line = "In 2022, every month brings a new diplomatic low in the French-Malian relationship."
-    >>> _title("", line, Path("a.txt"))
-    'In 2022, every month brings a new diplomatic low in the French-Malian…'
+    >>> first = "In 2022, every month brings a new diplomatic low in the French-Malian relationship."
+    >>> _title("", first + " Mali's junta has blended concerns", Path("a.txt"))
+    'In 2022, every month brings a new diplomatic low in the French-Malian relationship'
+    >>> _title("", "What’s new?Since the coup d’état in May 2021, Malian authorities " * 2, Path("a.txt"))
+    'What’s new?'
+    >>> _title("", "word " * 40, Path("a.txt"))
+    'word word word word word word word word word word word word word word word word…'
     """
     if title.strip():
         return " ".join(title.split())
     first = next((line.strip() for line in text.splitlines() if line.strip()), "")
     first = " ".join(first.lstrip("\ufeff").lstrip("#").split())
-    if len(first) > TITLE_CHARS:
-        cut = first.rfind(" ", 0, TITLE_CHARS - 8)
-        first = first[:cut].rstrip(",;:") + "…" if cut > 0 else ""
-    return first or path.name
+    if len(first) <= TITLE_CHARS:
+        return first or path.name
+    glued = _GLUED_HEADING.match(first)
+    if glued and glued.group(2).isupper():
+        return glued.group(1)
+    s, e = sentence_spans(first)[0]
+    sentence = first[s:e].rstrip()
+    if len(sentence) <= SENTENCE_CHARS:
+        return sentence[:-1] if sentence.endswith(".") else sentence
+    cut = first.rfind(" ", 0, TITLE_CHARS)
+    return first[:cut].rstrip(",;:–—-") + "…" if cut > 0 else path.name  # no word to cut at
 
 
 def _check_size(path: Path, size: int, limit: int) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .stores import Log
+from .words import plural
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,7 @@ class UpdateReport:
             parts.append(f"{len(self.skipped)} skipped (unsupported type)")
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
-        return f"Indexed: {', '.join(parts)}; {self.passages} passages in the index."
+        return f"Indexed: {', '.join(parts)}; {plural(self.passages, 'passage')} in the index."
 
 
 class Tracker:

@@ -231,7 +231,8 @@ def test_search_prints_exact_spans_and_loads_no_llm(env, project, monkeypatch):
 
     text = run("search", "--top-k", "1", "Operation Barkhane")
     first = text.stdout.splitlines()[0]
-    assert re.fullmatch(r"\[1\] seeds/serval\.txt \(chars \d+-\d+\)  score [\d.]+", first), first
+    # the rank, the title, the exact span, and the similarity a reader understands (not the RRF score)
+    assert re.fullmatch(r"\[1\] .+ — seeds/serval\.txt \(chars \d+-\d+\)  similarity 0\.\d\d", first), first
     assert len(text.stdout.strip().splitlines()) >= 2  # the passage's text under it
 
 
@@ -390,7 +391,7 @@ def test_docs_lists_each_document_with_its_passages_and_date(indexed):
     for line in lines[1:]:
         assert re.match(r"\s+[1-9]\d*  (\d{4}-\d\d-\d\d \d\d:\d\d|-)\s+seeds/\S+ +\S", line), line
     assert "seeds/serval.txt" in result.stdout and "seeds/un.pdf" in result.stdout
-    assert "3 document(s)" in result.stderr
+    assert "3 documents, " in result.stderr
 
 
 def test_docs_json(indexed):
@@ -409,6 +410,23 @@ def test_docs_remove_takes_documents_out_of_the_index_not_off_the_disk(indexed):
     left = [d["source"] for d in json.loads(run("docs", "--json").stdout)["documents"]]
     assert left == ["seeds/un.pdf"]
     assert (indexed / "seeds" / "serval.txt").exists() and (indexed / "seeds" / "junta.md").exists()
+
+
+def test_docs_remove_takes_the_names_people_type(indexed, tmp_path):
+    from assistant import index
+    from assistant.config import from_env
+
+    other = tmp_path / "elsewhere"
+    other.mkdir()
+    (other / "serval.txt").write_text("A second file of the same name, outside the project.")
+    index.update(from_env(), [other], embedder=WordVectors(), log=lambda m: None)
+    twice = run("docs", "remove", "serval.txt")  # two documents have that name: both listed
+    one_line_error(twice, "serval.txt names 2 documents: elsewhere/serval.txt, seeds/serval.txt")
+    result = run("docs", "remove", "the JUNTA", "un.pdf", str(other / "serval.txt"))  # title, name, path
+    assert result.exit_code == 0, result.output
+    left = [d["source"] for d in json.loads(run("docs", "--json").stdout)["documents"]]
+    assert left == ["seeds/serval.txt"]
+    assert "1 document, " in result.stdout  # left: no "1 document(s)"
 
 
 def test_docs_remove_of_an_unknown_name_says_how_to_see_the_names(indexed):
@@ -481,7 +499,9 @@ def test_a_terminal_gets_a_status_line_a_draft_replaced_by_the_checked_answer_an
     assert "Searching the documents" in out  # the status line, on stderr
     assert "[7]" in out and "\x1b[J" in out  # the draft streamed, then erased
     final = out[out.rindex("\x1b[J") :]
-    assert "[7]" not in final and "Checked: 1 invalid or repeated marker(s) dropped." in final
+    assert "[7]" not in final.split("Checked:")[0]  # the checked answer has no [7] ...
+    assert "Checked: removed [7]: no passage has that number." in final  # ... and says why
+    assert "Confidence that the documents answer this: " in final  # in words, as the web chat says
     assert "\x1b[1m" in final  # the answer in bold
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", final).replace("\r", "")
     assert max(len(line) for line in text.splitlines()) <= 60  # wrapped to the terminal

@@ -432,6 +432,40 @@ def test_report_folder_and_compare(tmp_path, sources):
     assert bad.exit_code == 1 and "no readable summary.json" in bad.output
 
 
+def test_compare_says_first_in_bold_what_differs_between_the_runs(tmp_path, sources):
+    a = run_report(tmp_path, sources, "whole")
+    META["sample"] = "a stratified sample of 3 of 106 questions (seed 0): fact 3"
+    META["questions_hash"] = "abc"
+    try:
+        b = run_report(tmp_path, sources, "sample")
+    finally:
+        del META["sample"], META["questions_hash"]
+    assert "**Asked a stratified sample of 3 of 106" in (b.folder / "report.md").read_text()
+    out = CliRunner().invoke(cli, ["eval", "--compare", str(a.folder), str(b.folder)])
+    assert out.exit_code == 0, out.output
+    first = out.output.splitlines()[0]
+    assert first.startswith("**Not like for like: the question sets differ (A: set.jsonl, 3 questions; B: ")
+    assert "the models differ" not in first and "same answer text: 3 of 3" in out.output
+    same = CliRunner().invoke(cli, ["eval", "--compare", str(a.folder), str(a.folder)])
+    assert "Not like for like" not in same.output  # the same run: nothing to warn about
+
+
+def test_limit_draws_a_stratified_sample_and_the_seed_set_gets_its_own_index(tmp_path):
+    from assistant.config import Settings
+    from assistant.evaluation.run import question_set
+
+    settings, sources = Settings(root=ROOT), Sources(ROOT)
+    whole = question_set(settings, sources)
+    qs = question_set(settings, sources, limit=14, seed=3)
+    assert len(qs.items) == 14 and {i.category for i in qs.items} == {i.category for i in whole.items}
+    assert qs.items == question_set(settings, sources, limit=14, seed=3).items  # deterministic
+    assert qs.items != question_set(settings, sources, limit=14, seed=4).items
+    assert qs.sample.startswith("a stratified sample of 14 of ") and not whole.sample
+    assert qs.settings.index_path == ROOT / ".cache" / "seed-index" and qs.docs == ROOT / "seeds"
+    mine = question_set(settings.with_(index_dir=tmp_path / "index"), sources, limit=3)
+    assert mine.settings.index_path == tmp_path / "index" and mine.docs is None  # --index: used as is
+
+
 # --- CLAP NQ ----------------------------------------------------------------------------------
 def clap_record(i, answerable):
     text = f"Passage {i} says the answer is number {i} . It has a second sentence . "

@@ -25,7 +25,23 @@ def sample(path: Path) -> Path:
         (
             "c.txt",
             "A first line far too long to be a title because it is a whole paragraph of text. " * 2,
-            "A first line far too long to be a title because it is a whole paragraph…",
+            "A first line far too long to be a title because it is a whole paragraph of text",
+        ),  # the first sentence, whole (its period dropped)
+        (
+            "f.txt",
+            "What’s new?Since the coup d’état in May 2021, Malian authorities have developed ties.",
+            "What’s new?",
+        ),  # a heading glued to its text by a copy that lost the line break
+        (
+            "g.txt",
+            "A first sentence that runs on and on, far past what any reader would call a title, "
+            "with clause after clause; it ends here.",
+            "A first sentence that runs on and on, far past what any reader would call a…",
+        ),  # too long even as a sentence: cut at a word
+        (
+            "h.txt",
+            "U.S.Army and U.N.Mission " * 5,
+            "U.S.Army and U.N.Mission U.S.Army and U.N.Mission U.S.Army and U.N.Mission…",
         ),
         ("e.txt", "x" * 200, "e.txt"),  # no word break to cut at: the file name
         ("d.txt", "\ufeffTitle after a BOM\nBody.", "Title after a BOM"),

@@ -194,3 +194,23 @@ def test_each_format_answers_with_an_exact_citation(settings, embedder, scripted
         text = ingest.document_text(settings.root / c.source, c.page)
         assert text[c.start : c.end] == c.quote and c.source == f"docs/{name}"
     assert any(quote_has in c.quote for c in answer.citations)
+
+
+def test_reader_libraries_print_nothing_before_the_one_line_error(tmp_path):
+    """pypdf's "invalid pdf header" and bs4's advice on URL-like or XML-like pages must not
+    reach stderr; what a user sees of a bad file is our one line (in a fresh process, where no
+    test runner holds the warnings)."""
+    (tmp_path / "bad.pdf").write_bytes(b"not a pdf at all")
+    (tmp_path / "cut.pdf").write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF")
+    (tmp_path / "url.html").write_text("http://example.com/page")
+    (tmp_path / "xml.html").write_text('<?xml version="1.0"?><root><p>Text about Mali.</p></root>')
+    code = (
+        "import sys; from pathlib import Path; from assistant import ingest\n"
+        "from assistant.errors import BadDocument\n"
+        "for p in sorted(Path(sys.argv[1]).iterdir()):\n"
+        "    try: ingest.read_document(p, p.parent)\n"
+        "    except BadDocument as e: print(e)"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    assert "bad.pdf: broken PDF" in done.stdout and "cut.pdf: broken PDF" in done.stdout

@@ -19,6 +19,7 @@ from assistant.config import Settings
 from assistant.evaluation import report
 from assistant.evaluation.run import run
 from assistant.evaluation.sets import Sources
+from assistant.gate import Fallback
 from assistant.redact import redact, secrets
 
 PW = "SECRETPW"
@@ -67,7 +68,7 @@ def test_where_and_collections_show_no_password(tmp_path):
 
 
 class Store:
-    """What `report.run_meta` reads of the store: its manifest and count."""
+    """What `report.run_meta` reads of the store: its manifest, count and sources."""
 
     def manifest(self):
         return {"settings": {"format": 3}}
@@ -75,13 +76,17 @@ class Store:
     def count(self):
         return 3
 
+    def sources(self):
+        return {"docs/a.txt": {"sha256": "0" * 64}}
+
 
 class Indexed:
-    """What `report.run_meta` reads of an assistant: its resources' store and model name."""
+    """What `report.run_meta` reads of an assistant: its resources' store, model name and gate."""
 
     class resources:  # noqa: N801  (an attribute, as Assistant.resources is)
         store = Store()
         model_name = "scripted"
+        gate = Fallback()
 
 
 def test_an_eval_report_holds_no_password_in_any_file(tmp_path):
@@ -98,9 +103,9 @@ def test_an_eval_report_holds_no_password_in_any_file(tmp_path):
         llm_url=f"http://u:{PW}@127.0.0.1:8080/v1",
     )
     command = f"assistant eval --store 'postgresql://ann:{PW}@db:5432/docs?password={PW}' --label run"
-    meta = report.run_meta(s, Indexed(), "set.jsonl", 1, False, command)
-    writer = report.ReportWriter.create(tmp_path / "results", f"run-postgresql://ann:{PW}@db/x", meta)
     sources = Sources(root)
+    meta = report.run_meta(s, Indexed(), "set.jsonl", [item(sources, id="q0")], False, command)
+    writer = report.ReportWriter.create(tmp_path / "results", f"run-postgresql://ann:{PW}@db/x", meta)
     run(ScriptedAssistant(), [item(sources, id="q0")], sources, writer.add)
     folder = writer.finish(True).folder
     assert PW not in str(folder)

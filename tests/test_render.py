@@ -117,6 +117,18 @@ def test_a_refusal_says_why_and_lists_what_was_read():
     assert "[1] seeds/a.txt (chars 5-40)" in text and "France left Gao" in text
 
 
+def test_the_confidence_in_the_web_chats_words_once():
+    text = render.sources_text(ANSWER)
+    assert "Confidence that the documents answer this: high (0.90)" in text
+    assert "qwen" not in text  # the model file is in --json, not in the footer
+    low = Answer(
+        "q", "", True, (), "m", Timings(), confidence=0.05,
+        checks=Checks(reason=Reason.LOW_CONFIDENCE, detail="0.05"),
+    )  # fmt: skip
+    shown = render.sources_text(low)
+    assert shown.count("low (0.05)") == 1, shown  # the reason says it already
+
+
 def test_markers_in_documents_are_text_not_markup(monkeypatch):
     monkeypatch.setenv("COLUMNS", "80")
     monkeypatch.delenv("NO_COLOR", raising=False)
@@ -147,6 +159,7 @@ def test_markers_in_documents_are_text_not_markup(monkeypatch):
             "Checked: the draft was withdrawn.",
         ),
         (Checks(), False, "", ""),  # nothing was streamed: nothing to compare
+        (Checks(), False, "In 2014 [2].", ""),  # renumbered only: no note
     ],
 )
 def test_change_note(checks, abstained, draft, note):
@@ -164,6 +177,18 @@ def test_the_draft_is_dimmed_then_erased():
     assert draft.erase()
     written = out.getvalue()
     assert written.startswith("\x1b[2m") and written.endswith("\x1b[0m\r\x1b[2A\x1b[J")
+
+
+def test_the_draft_is_wrapped_at_words_as_it_streams():
+    out = Tty()
+    draft = live.Draft(out, render.Style(20, False))
+    draft.write("France withdrew its troops in Febr")  # a word cut between two pieces
+    draft.write("uary 2013 [1]. ")
+    assert out.getvalue() == "France withdrew its\ntroops in February\n2013 [1]."
+    assert draft.rows() == 3
+    wide = live.Draft(Tty(), render.Style(10, False))
+    wide.write("a " + "x" * 25 + " b ")  # a word wider than the screen takes the lines it fills
+    assert wide.rows() == 4
 
 
 def test_a_draft_taller_than_the_screen_is_left_in_place(monkeypatch):
@@ -226,7 +251,7 @@ def test_index_problems_name_each_file_and_count_an_empty_one_as_skipped():
     assert failed == [("mixed/binary.txt", "looks binary, not text; index the original document instead")]
     summary = render.index_summary(report, len(skipped), len(failed))
     assert summary == (
-        "Indexed: 1 added, 0 changed, 0 removed, 0 unchanged; 2 skipped, 1 failed; 1 passages in the index."
+        "Indexed: 1 added, 0 changed, 0 removed, 0 unchanged; 2 skipped, 1 failed; 1 passage in the index."
     )
 
 

@@ -152,6 +152,14 @@ def test_only_the_chosen_documents_are_searched(api):
     assert {c["source"] for c in r.json()["citations"]} == {"docs/junta.md"}
 
 
+def test_documents_are_found_by_the_names_people_type(api):
+    _, _, http = api
+    found = http.get("/v1/search", params={"q": "coup", "source": "the junta"}).json()  # its title
+    assert {p["source"] for p in found["passages"]} == {"docs/junta.md"}
+    read = http.get("/v1/documents/serval.txt").json()  # its bare name
+    assert read["source"] == "docs/serval.txt"
+
+
 def test_healthz_says_what_is_loaded(api):
     url, service, http = api
     health = http.get("/healthz").json()

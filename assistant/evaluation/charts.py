@@ -9,9 +9,12 @@ from pathlib import Path
 from .score import SIGNALS, auroc, risk_points
 
 
-def write_charts(folder: Path, label: str, categories: dict, columns, rows: list[dict]) -> list[str]:
+def write_charts(
+    folder: Path, label: str, categories: dict, columns, rows: list[dict], threshold: float | None = None
+) -> list[str]:
     """PNG charts next to report.md; returns the names written (none without matplotlib).
-    `columns`: (name, value from a category's summary) for the category chart."""
+    `columns`: (name, value from a category's summary) for the category chart; `threshold`: the
+    gate's, marked on the ROC chart."""
     try:
         import matplotlib
 
@@ -28,7 +31,7 @@ def write_charts(folder: Path, label: str, categories: dict, columns, rows: list
         names.append("by_category.png")
     if _risk_chart(plt, folder / "risk_coverage.png", rows, label):
         names.append("risk_coverage.png")
-    if _roc_chart(plt, folder / "answerability.png", rows, label):
+    if _roc_chart(plt, folder / "answerability.png", rows, label, threshold):
         names.append("answerability.png")
     first = [r["timings"].get("first_token_s") for r in rows]
     total = [r["timings"].get("total_s") for r in rows]
@@ -91,9 +94,30 @@ def _risk_chart(plt, path: Path, rows: list[dict], label: str) -> bool:
     return True
 
 
-def _roc_chart(plt, path: Path, rows: list[dict], label: str) -> bool:
-    """ROC curves (answerable = positive) of the confidence and of each signal."""
-    fig, ax = plt.subplots(figsize=(5.5, 5))
+def operating_point(rows: list[dict], threshold: float) -> tuple[float, float] | None:
+    """(share of unanswerable questions whose confidence reaches `threshold`, share of answerable
+    ones below it): where the gate stands on the confidence's ROC curve. None without both kinds.
+
+    >>> rows = [{"scores": {"declined": False}, "confidence": c, "answerable": a}
+    ...         for c, a in [(0.9, True), (0.3, True), (0.6, False), (0.1, False)]]
+    >>> operating_point(rows, 0.5)
+    (0.5, 0.5)
+    """
+    pairs = [
+        (r["confidence"], r["answerable"])
+        for r in rows
+        if "declined" in r["scores"] and r.get("confidence") is not None
+    ]
+    pos, neg = [c for c, a in pairs if a], [c for c, a in pairs if not a]
+    if not pos or not neg:
+        return None
+    return sum(c >= threshold for c in neg) / len(neg), sum(c < threshold for c in pos) / len(pos)
+
+
+def _roc_chart(plt, path: Path, rows: list[dict], label: str, threshold: float | None = None) -> bool:
+    """ROC curves (answerable = positive) of the confidence and of each signal, with the gate's
+    threshold marked on the confidence's curve and said in words."""
+    fig, ax = plt.subplots(figsize=(5.5, 5.6))
     drawn = False
     for name, get in SIGNALS.items():
         pairs = [(get(r), r["answerable"]) for r in rows if "declined" in r["scores"] and get(r) is not None]
@@ -111,11 +135,22 @@ def _roc_chart(plt, path: Path, rows: list[dict], label: str) -> bool:
         plt.close(fig)
         return False
     ax.plot([0, 1], [0, 1], ":", color="grey")
+    point = operating_point(rows, threshold) if threshold is not None else None
+    if point:
+        through, declined = point
+        ax.plot([through], [1 - declined], "o", color="C3", ms=9, zorder=5)
+        ax.annotate("current threshold", (through, 1 - declined), textcoords="offset points",
+                    xytext=(8, -14), fontsize=8, color="C3")  # fmt: skip
+        words = (
+            f"At the current threshold ({threshold:.2f}): {through:.0%} of unanswerable questions\n"
+            f"answered, {declined:.0%} of answerable ones declined"
+        )
+        fig.text(0.5, 0.01, words, ha="center", fontsize=8.5)
     ax.set_xlabel("unanswerable questions let through")
     ax.set_ylabel("answerable questions kept")
     ax.set_title(f"Answerability: {label}")
     ax.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.07, 1, 1))  # room for the operating point in words
     fig.savefig(path, dpi=100)
     plt.close(fig)
     return True

@@ -23,7 +23,6 @@ from pathlib import Path
 from .. import redact
 from .charts import write_charts
 from .score import KS, by_category, out_of_fold_summary, summarize
-from .sets import BadEvalSet
 
 DEFINITIONS = """## What the figures mean
 
@@ -165,55 +164,54 @@ class Report:
 
     def markdown(self, charts=()) -> str:
         m = self.meta
+        parts = [f"# Eval report: {m['label']}", "", *self.warnings(), markdown_table(["", ""], self.head())]
+        parts += ["", "## Summary", "", self.table(), "", "## By category", "", self.category_table(), ""]
+        parts += ["Correct: answer accuracy; for `unanswerable`, the share declined.", ""]
+        parts += [f"![{name}]({name})\n" for name in charts]
+        parts += [DEFINITIONS, ""]
+        if self.failures:
+            rows = [list(f) for f in self.failures]
+            parts += [
+                "## Questions not right",
+                "",
+                markdown_table(["id", "category", "question", "why"], rows),
+                "",
+            ]
+        settings = [[k, f"`{v}`"] for k, v in m["settings"].items()]
+        parts += ["## Settings", "", markdown_table(["Setting", "Value"], settings), ""]
+        return "\n".join(parts)
+
+    def warnings(self) -> list[str]:
+        """Bold lines above the figures when they are not those of the whole set on a clean index."""
+        m, out = self.meta, []
+        if m.get("sample"):
+            out.append(f"**Asked {m['sample']}: the figures are the sample's, not the whole set's.**")
+        if m["index"].get("foreign"):
+            out.append(
+                f"**The index held {m['index']['foreign']} document(s) outside the question set's folders: "
+                "they compete with the gold passages, so this is not a clean run.**"
+            )
+        return [*(f"{w}\n" for w in out)]
+
+    def head(self) -> list[list[str]]:
+        """What was run, on what, with what: the table at the top of report.md."""
+        m, idx = self.meta, self.meta["index"]
         status = (
             "complete"
             if self.complete
             else f"interrupted after {m['questions_done']} of {m['questions_total']} questions"
         )
-        idx = m["index"]
-        head = [
+        return [
             ["Started", m["started"]],
             ["Command", f"`{m['command']}`" if m["command"] else "n/a (library call)"],
             ["Code version", m["code_version"] + (" (uncommitted changes)" if m["dirty"] else "")],
             ["Model", m["model"] or "none (retrieval only)"],
-            ["Question set", m["question_set"]],
+            ["Question set", m["question_set"] + (f"; {m['sample']}" if m.get("sample") else "")],
             ["Role of the set", ROLES.get(m.get("role", "other"), "n/a")],
             ["Status", f"{status}; {m['questions_done']} scored"],
             ["Index", f"{idx['path']}, generation {idx['generation']}, {idx['passages']} passages"],
             ["Settings fingerprint", m["fingerprint"]],
         ]
-        parts = [
-            f"# Eval report: {m['label']}",
-            "",
-            markdown_table(["", ""], head),
-            "",
-            "## Summary",
-            "",
-            self.table(),
-            "",
-            "## By category",
-            "",
-            self.category_table(),
-            "",
-            "Correct: answer accuracy; for `unanswerable`, the share declined.",
-            "",
-        ]
-        parts += [f"![{name}]({name})\n" for name in charts]
-        parts += [DEFINITIONS, ""]
-        if self.failures:
-            parts += [
-                "## Questions not right",
-                "",
-                markdown_table(["id", "category", "question", "why"], [list(f) for f in self.failures]),
-                "",
-            ]
-        parts += [
-            "## Settings",
-            "",
-            markdown_table(["Setting", "Value"], [[k, f"`{v}`"] for k, v in m["settings"].items()]),
-            "",
-        ]
-        return "\n".join(parts)
 
 
 class ReportWriter:
@@ -260,31 +258,40 @@ class ReportWriter:
             json.dumps(report.to_json(), indent=1, ensure_ascii=False), encoding="utf-8"
         )
         columns = RETRIEVAL_COLUMNS if meta.get("retrieval_only") else CATEGORY_COLUMNS
-        charts = write_charts(self.folder, meta["label"], report.categories, columns, self.rows)
+        charts = write_charts(
+            self.folder, meta["label"], report.categories, columns, self.rows, meta.get("threshold")
+        )
         (self.folder / "report.md").write_text(report.markdown(charts), encoding="utf-8")
         return report
 
 
-def run_meta(settings, assistant, set_name: str, total: int, retrieval_only: bool, command: str) -> dict:
-    """What a report says about its run. Every URL and secret in it is redacted (`redact`): a
-    store URL's password, on the command line or in the settings, never reaches a report."""
+def run_meta(settings, assistant, set_name: str, items: list, retrieval_only: bool, command: str) -> dict:
+    """What a report says about its run: enough for `compare` to tell whether two runs asked the
+    same questions of the same documents with the same settings and model. Every URL and secret
+    in it is redacted (`redact`): a store URL's password never reaches a report."""
+    from ..gate import threshold
+
     version, dirty = code_version(settings.root)
-    manifest = assistant.resources.store.manifest() or {}
+    resources = assistant.resources
+    manifest = resources.store.manifest() or {}
     secrets = redact.secrets(settings)
     return {
         "started": datetime.now().isoformat(timespec="seconds"),
         "command": redact.redact(command, secrets),
         "code_version": version,
         "dirty": dirty,
-        "model": None if retrieval_only else assistant.resources.model_name,
+        "model": None if retrieval_only else resources.model_name,
         "retrieval_only": retrieval_only,
         "question_set": set_name,
-        "questions_total": total,
+        "questions_total": len(items),
+        "questions_hash": digest(sorted(item.id for item in items)),
         "fingerprint": settings.fingerprint(),
+        "threshold": threshold(resources.gate, settings.max_risk),  # the gate's, to mark on charts
         "index": {
             "path": relative(settings.index_path, settings.root),
             "generation": manifest.get("generation"),  # the folder store's newest segment
-            "passages": assistant.resources.store.count(),
+            "passages": resources.store.count(),
+            "documents": digest(sorted((s, m.get("sha256")) for s, m in resources.store.sources().items())),
             "settings": manifest.get("settings"),
         },
         "settings": {
@@ -293,6 +300,13 @@ def run_meta(settings, assistant, set_name: str, total: int, retrieval_only: boo
             if k != "llm_api_key"  # a secret: never written into a report
         },
     }
+
+
+def digest(value) -> str:
+    """A short hash of a JSON-able value: the same questions or documents give the same one."""
+    import hashlib
+
+    return hashlib.sha256(json.dumps(value, ensure_ascii=False).encode()).hexdigest()[:12]
 
 
 def _redacted(value, secrets: list[str]):
@@ -322,7 +336,6 @@ def code_version(root: Path) -> tuple[str, bool]:
         return "unknown", False
 
 
-# --- charts ------------------------------------------------------------------------------
 # --- tables and comparison ---------------------------------------------------------------
 def fmt(value) -> str:
     if value is None:
@@ -336,83 +349,3 @@ def markdown_table(header: list[str], rows: list[list[str]]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
     line = lambda cells: "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths)) + " |"
     return "\n".join([line(header), "|" + "|".join("-" * (w + 2) for w in widths) + "|", *map(line, rows)])
-
-
-def load_report(name, results_dir: Path) -> dict:
-    """summary.json of a report folder, given as a path or a folder name under results_dir."""
-    path = Path(name)
-    if not path.is_dir() and (Path(results_dir) / name).is_dir():
-        path = Path(results_dir) / name
-    try:
-        data = json.loads((path / "summary.json").read_text(encoding="utf-8"))
-        data["summary"], data["meta"]
-    except (OSError, ValueError, KeyError, TypeError):
-        raise BadEvalSet(
-            f"{path} has no readable summary.json; pass a report folder written by assistant eval"
-        ) from None
-    return data
-
-
-def compare(a, b, results_dir: Path) -> str:
-    """Two reports' summary figures side by side, with B minus A."""
-    ra, rb = load_report(a, results_dir), load_report(b, results_dir)
-
-    def meta(r, k):
-        dirty = " (dirty)" if k == "code_version" and r["meta"].get("dirty") else ""
-        return str(r["meta"].get(k) or "n/a") + dirty
-
-    rows = [
-        [k, meta(ra, k), meta(rb, k), ""]
-        for k in ("label", "model", "question_set", "fingerprint", "code_version", "started")
-    ]
-    rows.append(
-        ["index generation", ra["meta"]["index"]["generation"], rb["meta"]["index"]["generation"], ""]
-    )
-    for key, label in METRICS:
-        va, vb = ra["summary"].get(key), rb["summary"].get(key)
-        if va is None and vb is None:
-            continue
-        diff = (
-            ""
-            if va is None or vb is None
-            else (f"{vb - va:+d}" if isinstance(va, int) and isinstance(vb, int) else f"{vb - va:+.2f}")
-        )
-        rows.append([label, fmt(va), fmt(vb), diff])
-    table = markdown_table(["", f"A: {Path(a).name}", f"B: {Path(b).name}", "B − A"], rows)
-    return table + "\n\n" + same_answers(_folder(a, results_dir), _folder(b, results_dir))
-
-
-def _folder(name, results_dir: Path) -> Path:
-    path = Path(name)
-    return path if path.is_dir() else Path(results_dir) / name
-
-
-def same_answers(a: Path, b: Path) -> str:
-    """Per question, whether two runs gave the same answer: the same words, the same decision
-    (answered or declined) and the same cited spans. What a refactoring must leave unchanged."""
-
-    def rows(folder: Path) -> dict:
-        try:
-            lines = (folder / "results.jsonl").read_text(encoding="utf-8").splitlines()
-        except OSError:
-            return {}
-        return {r["id"]: r for r in map(json.loads, filter(str.strip, lines))}
-
-    ra, rb = rows(a), rows(b)
-    both = [k for k in ra if k in rb]
-    if not both:
-        return "Per question: no question is in both runs."
-    spans = lambda r: sorted(
-        (c["source"], c.get("page"), c["start"], c["end"]) for c in r.get("citations", [])
-    )
-    same = {
-        "answer text": [k for k in both if ra[k]["answer"] == rb[k]["answer"]],
-        "answered or declined": [k for k in both if ra[k]["abstained"] == rb[k]["abstained"]],
-        "cited spans": [k for k in both if spans(ra[k]) == spans(rb[k])],
-    }
-    lines = [f"Per question ({len(both)} in both runs; {len(ra)} in A, {len(rb)} in B):"]
-    for what, ids in same.items():
-        differ = [k for k in both if k not in set(ids)]
-        tail = f" (differ: {', '.join(differ[:12])}{' ...' if len(differ) > 12 else ''})" if differ else ""
-        lines.append(f"- same {what}: {len(ids)} of {len(both)}{tail}")
-    return "\n".join(lines)

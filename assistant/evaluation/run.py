@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -19,7 +19,7 @@ from ..errors import IndexMismatch
 from ..types import Answer
 from . import report
 from .score import KS, gold_ranks, judge_citations, score_answer
-from .sets import Item, Sources, load_questions
+from .sets import Item, Sources, describe_sample, load_questions, stratified
 
 
 @runtime_checkable
@@ -102,27 +102,60 @@ def run(assistant, items: list[Item], sources: Sources, write, retrieval_only=Fa
     return True
 
 
+@dataclass(frozen=True)
+class QuestionSet:
+    """What one eval asks, and of which index."""
+
+    settings: Settings  # to run with: the seed set and benchmarks get an index of their own
+    items: list[Item]
+    name: str  # where the questions come from, relative to the project
+    sample: str = ""  # how --limit drew the items ("" when every question is asked)
+    docs: Path | None = None  # the folder indexed into the set's own index first (None: none)
+
+
 def question_set(
     settings: Settings, sources: Sources, questions=None, dataset=None, limit=None, seed=0, block=None
-):
-    """(settings to run with, items, a description of the set, documents folder to index)."""
+) -> QuestionSet:
+    """The questions to ask and the settings to ask them with. The seed set is asked of its own
+    clean index of seeds/ (.cache/seed-index), never of the user's index and its uploads, unless
+    --index, --store or --collection names one; a benchmark always has its own (.cache/<name>)."""
     if dataset:
-        from .clapnq import dataset_folder, load_clapnq
-
-        folder = dataset_folder(dataset, settings.root)
-        cache = settings.root / ".cache" / "clapnq"  # never the seed index or seeds/
-        items = load_clapnq(folder, cache, sources, limit, seed, block)
-        docs = cache / "docs"
-        which = f"questions {block[0]}-{block[1]} of each file" if block else f"seed {seed}"
-        return (
-            settings.with_(index_dir=cache / "index", seeds_dir=docs),
-            items,
-            f"CLAP NQ dev ({report.relative(folder, settings.root)}), {which}",
-            docs,
-        )
-    path = Path(questions) if questions else settings.root / "evals" / "seed_questions.jsonl"
+        return _benchmark(settings, sources, dataset, limit, seed, block)
+    seed_set = settings.root / "evals" / "seed_questions.jsonl"
+    path = Path(questions) if questions else seed_set
     items = load_questions(path, sources)
-    return settings, items[:limit] if limit else items, report.relative(path, settings.root), None
+    chosen = stratified(items, limit, seed) if limit else items
+    sample = describe_sample(chosen, len(items), seed) if len(chosen) < len(items) else ""
+    name = report.relative(path, settings.root)
+    own = not (settings.index_dir or settings.store_url or settings.collection)
+    if own and path.resolve() == seed_set.resolve():
+        clean = settings.with_(index_dir=settings.root / ".cache" / "seed-index")
+        return QuestionSet(clean, chosen, name, sample, settings.seeds_path)
+    return QuestionSet(settings, chosen, name, sample)
+
+
+def _benchmark(settings: Settings, sources: Sources, dataset, limit, seed, block) -> QuestionSet:
+    from .clapnq import dataset_folder, load_clapnq
+
+    folder = dataset_folder(dataset, settings.root)
+    cache = settings.root / ".cache" / "clapnq"  # never the seed index or seeds/
+    items = load_clapnq(folder, cache, sources, limit, seed, block)
+    which = f"questions {block[0]}-{block[1]} of each file" if block else f"seed {seed}"
+    sample = f"{len(items)} questions ({which}), alternating answerable and unanswerable" if limit else ""
+    docs = cache / "docs"
+    name = f"CLAP NQ dev ({report.relative(folder, settings.root)}), {which}"
+    return QuestionSet(settings.with_(index_dir=cache / "index", seeds_dir=docs), items, name, sample, docs)
+
+
+def own_index(settings: Settings, docs: Path, embedder, log) -> None:
+    """Bring a set's own index up to date with `docs` (only changed files are embedded again);
+    rebuilt when it was made with other settings or by an older version."""
+    from .. import index as index_mod
+
+    try:
+        index_mod.update(settings, [docs], embedder=embedder, log=log)
+    except IndexMismatch:
+        index_mod.update(settings, [docs], embedder=embedder, log=log, rebuild=True)
 
 
 def run_eval(
@@ -140,34 +173,49 @@ def run_eval(
     block=None,
 ):
     """Run a question set (or a benchmark) and write its report folder; returns the Report."""
-    from .. import index as index_mod
     from ..answer import Assistant
 
     log = log or (lambda msg: print(msg, file=sys.stderr))
     sources = Sources(settings.root)
-    settings, items, set_name, docs = question_set(settings, sources, questions, dataset, limit, seed, block)
-    assistant = Assistant(settings, model=model, log=log)
-    if docs is not None:  # the dataset's own index under .cache: rebuilt if from an older version
-        try:
-            index_mod.update(settings, [docs], embedder=assistant.resources.embedder, log=log)
-        except IndexMismatch:
-            index_mod.update(settings, [docs], embedder=assistant.resources.embedder, log=log, rebuild=True)
+    qs = question_set(settings, sources, questions, dataset, limit, seed, block)
+    if qs.sample:
+        log(f"Asking {qs.sample}.")
+    assistant = Assistant(qs.settings, model=model, log=log)
+    if qs.docs is not None:
+        own_index(qs.settings, qs.docs, assistant.resources.embedder, log)
     assistant.retrieve("warm-up", k=1)  # load index and embedder now: timings are per question
     if not retrieval_only:
         assistant.resources.warm_up()  # load the LLM and cache the fixed prompt: latency is warm
-    label = label or default_label(dataset, model, retrieval_only)
-    meta = report.run_meta(settings, assistant, set_name, len(items), retrieval_only, command)
-    meta["role"] = role(questions, dataset, block)
+    meta = report.run_meta(qs.settings, assistant, qs.name, qs.items, retrieval_only, command)
+    meta.update(sample=qs.sample, role=role(questions, dataset, block))
     meta["tuning"] = meta["role"] == "tuning"
+    if qs.docs is None and not dataset:
+        meta["index"]["foreign"] = _foreign(assistant, qs.items, log)
+    label = label or default_label(dataset, model, retrieval_only)
     writer = report.ReportWriter.create(
         Path(out) if out else settings.root / "evals" / "results", label, meta
     )
     complete = False
     try:
-        complete = run(assistant, items, sources, writer.add, retrieval_only)
+        complete = run(assistant, qs.items, sources, writer.add, retrieval_only)
     finally:  # whatever stopped the run, report the questions that were scored
         result = writer.finish(complete)
     return result
+
+
+def _foreign(assistant, items: list[Item], log) -> int:
+    """How many indexed documents no question's gold quote is in (a user's uploads, say),
+    said on stderr: they compete with the gold passages, so such a run is not a clean one."""
+    gold = {g.source for item in items for g in item.gold}
+    folders = {str(Path(s).parent) for s in gold}
+    others = [s for s in assistant.documents() if s not in gold and str(Path(s).parent) not in folders]
+    if others:
+        log(
+            f"The index holds {len(others)} document(s) outside the question set's folders "
+            f"(e.g. {others[0]}): they compete with the gold passages, so these figures are "
+            "not those of a clean index."
+        )
+    return len(others)
 
 
 def role(questions, dataset, block) -> str:

@@ -12,13 +12,23 @@ found is an error in the set.
 from __future__ import annotations
 
 import json
+import random
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import AssistantError
 
-CATEGORIES = ("fact", "date_number", "multi_part", "multi_doc", "paraphrase", "conflict", "unanswerable")
+CATEGORIES = (
+    "fact",
+    "date_number",
+    "multi_part",
+    "multi_doc",
+    "paraphrase",
+    "conflict",
+    "why_how",
+    "unanswerable",
+)
 REQUIRED = ("id", "question", "category", "answerable", "expected", "gold")
 
 
@@ -84,6 +94,61 @@ class Sources:
                 f"gold quote not found verbatim in {source}: {quote[:60]!r}; copy it from the file itself"
             )
         return Gold(name, quote, spans)
+
+
+# --- a sample that cannot flatter -------------------------------------------------------
+def stratified(items: list[Item], limit: int, seed: int = 0) -> list[Item]:
+    """`limit` items drawn across the categories in proportion to their sizes (largest remainder,
+    every category at least one while `limit` allows), each category's draw seeded by `seed`;
+    in the set's own order. The first N of a set are its easiest (facts and dates come first),
+    so a "quick" run of the first N would flatter.
+
+    >>> kinds = ["fact"] * 6 + ["date_number"] * 2 + ["unanswerable"]
+    >>> items = [Item(str(i), "q", c, c != "unanswerable") for i, c in enumerate(kinds)]
+    >>> sorted(i.category for i in stratified(items, 3))
+    ['date_number', 'fact', 'unanswerable']
+    >>> stratified(items, 3, seed=1) == stratified(items, 3, seed=1), len(stratified(items, 50))
+    (True, 9)
+    """
+    if limit >= len(items):
+        return list(items)
+    groups: dict[str, list[Item]] = {}
+    for item in items:
+        groups.setdefault(item.category, []).append(item)
+    share = _allocate({c: len(g) for c, g in groups.items()}, limit)
+    picked = set()
+    for c, group in groups.items():
+        rng = random.Random(f"{seed}-{c}")  # a category's draw does not depend on the others
+        picked |= {id(item) for item in rng.sample(group, share[c])}
+    return [item for item in items if id(item) in picked]
+
+
+def _allocate(sizes: dict[str, int], limit: int) -> dict[str, int]:
+    """How many of `limit` each category gets: one each first (the largest categories when
+    `limit` is short of that), the rest by largest remainder of the proportional share."""
+    out = dict.fromkeys(sizes, 0)
+    for c in sorted(sizes, key=lambda c: (-sizes[c], c))[:limit]:
+        out[c] = 1
+    left, room = limit - sum(out.values()), {c: sizes[c] - out[c] for c in sizes}
+    total = sum(room.values())
+    if left <= 0 or not total:
+        return out
+    exact = {c: left * room[c] / total for c in sizes}
+    for c in sizes:
+        out[c] += int(exact[c])
+    order = sorted(sizes, key=lambda c: (-(exact[c] - int(exact[c])), c))
+    for c in order[: limit - sum(out.values())]:
+        out[c] += 1
+    return out
+
+
+def describe_sample(chosen: list[Item], total: int, seed: int) -> str:
+    """'a stratified sample of 12 of 106 questions (seed 0): fact 3, date_number 2, ...'."""
+    counts: dict[str, int] = {}
+    for item in chosen:
+        counts[item.category] = counts.get(item.category, 0) + 1
+    spread = ", ".join(f"{c} {n}" for c, n in counts.items())
+    return f"a stratified sample of {len(chosen)} of {total} questions (seed {seed}): {spread}"
 
 
 # --- loading a question set -------------------------------------------------------------

@@ -19,16 +19,29 @@ and cited as a fact, which the same cells one a line cannot.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bs4 import BeautifulSoup, CData, NavigableString, Tag
+from bs4 import (
+    BeautifulSoup,
+    CData,
+    MarkupResemblesLocatorWarning,
+    NavigableString,
+    Tag,
+    XMLParsedAsHTMLWarning,
+)
 
 from ..errors import BadDocument
 from . import Parsed
 from .css import Sheet
 from .limits import Budget
 from .looks import BLACK, RGB, TINY_PT, WHITE, blend, css_colour, faint
+
+# bs4 prints a paragraph on stderr when a page looks like a URL or like XML; we parse the bytes of a
+# file we were given as a page on purpose, and a page with no text is our own one-line BadDocument.
+warnings.filterwarnings("ignore", category=MarkupResemblesLocatorWarning)
+warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 
 _DROP = {"script", "style", "noscript", "template", "svg", "canvas", "form", "button", "select",
          "textarea", "iframe", "object", "embed", "nav", "aside", "dialog", "head"}  # fmt: skip

@@ -9,8 +9,11 @@ so that no passage touches it; so are running headers and footers (`furniture`).
 
 from __future__ import annotations
 
+import contextlib
 import io
+import logging
 import re
+import threading
 from pathlib import Path
 
 from ..errors import BadDocument
@@ -23,6 +26,11 @@ Span = tuple[int, int]
 
 def read(data: bytes, path: Path, budget: Budget) -> Parsed:
     """Every page's text, hidden spans and furniture, and the document's title."""
+    with quiet():
+        return _read(data, budget)
+
+
+def _read(data: bytes, budget: Budget) -> Parsed:
     reader = open_pdf(data, budget)
     texts, hidden = [], []
     try:
@@ -43,10 +51,40 @@ def read(data: bytes, path: Path, budget: Budget) -> Parsed:
 
 def read_page(data: bytes, path: Path, page: int, budget: Budget) -> str:
     """The text a PDF citation's start/end index: pypdf's extraction of that 1-based page."""
-    reader = open_pdf(data, budget)
-    if not 1 <= page <= len(reader.pages):
-        raise BadDocument(f"has no page {page}; the PDF changed since it was indexed: run assistant index")
-    return page_text(reader.pages[page - 1], budget)[0]
+    with quiet():
+        reader = open_pdf(data, budget)
+        if not 1 <= page <= len(reader.pages):
+            raise BadDocument(
+                f"has no page {page}; the PDF changed since it was indexed: run assistant index"
+            )
+        return page_text(reader.pages[page - 1], budget)[0]
+
+
+_quiet_lock = threading.Lock()
+_quiet_readers = 0  # reads under way; pypdf's log is quiet while there is any
+_quiet_level = logging.NOTSET
+
+
+@contextlib.contextmanager
+def quiet():
+    """pypdf logs what it repairs ("invalid pdf header", "EOF marker not found") as warnings on
+    stderr; for a reader they come before, and say less than, the one-line BadDocument that
+    follows. Raise its logger to ERROR while any PDF is being read (counted, so one thread's
+    read does not end another's quiet)."""
+    global _quiet_readers, _quiet_level
+    log = logging.getLogger("pypdf")
+    with _quiet_lock:
+        if _quiet_readers == 0:
+            _quiet_level = log.level
+            log.setLevel(logging.ERROR)
+        _quiet_readers += 1
+    try:
+        yield
+    finally:
+        with _quiet_lock:
+            _quiet_readers -= 1
+            if _quiet_readers == 0:
+                log.setLevel(_quiet_level)
 
 
 def open_pdf(data: bytes, budget: Budget):

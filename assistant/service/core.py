@@ -59,27 +59,26 @@ class Service:
 
     # --- questions -----------------------------------------------------------------------------
     def check(self, question: str, sources=None, collection: str | None = None):
-        """(assistant, question) once the question and its documents are known to be good: an
-        empty question or an unknown document fails here, before it takes a place in the queue."""
+        """(assistant, question, sources as the index names them) once the question and its
+        documents are known to be good: an empty question or an unknown document fails here,
+        before it takes a place in the queue."""
         assistant = self.assistant_for(collection)
         question = assistant.check_question(question)
         if "\x00" in question:
             raise BadQuestion("the question contains a NUL character; remove it and ask again")
-        if sources:
-            self.known(assistant, sources)
-        return assistant, question
+        return assistant, question, self.known(assistant, sources) if sources else None
 
-    @staticmethod
-    def known(assistant, sources) -> list[str]:
-        """`sources` as given, each an indexed document; else NotFound with the CLI's message."""
+    def known(self, assistant, sources) -> list[str]:
+        """The index's names of `sources` as typed (a path, the file name or the title the
+        listing shows: documents.resolve); else NotFound in one line."""
         try:
-            return assistant.check_sources(list(sources))
-        except BadQuestion as e:
+            return documents.resolve(list(sources), assistant.documents(), self.root, "GET /v1/documents")
+        except documents.UnknownDocument as e:
             raise NotFound(str(e)) from None
 
     def ask(self, question: str, history=(), sources=None, collection=None, top_k=None, on_token=None):
         """Answer in this thread, queued as every other question is (Busy when the queue is full)."""
-        assistant, question = self.check(question, sources, collection)
+        assistant, question, sources = self.check(question, sources, collection)
         ticket = self.queue.admit()
         return self.answer(ticket, assistant, question, history, sources, top_k, on_token)
 
@@ -93,7 +92,7 @@ class Service:
 
     def search(self, query: str, k: int = 5, sources=None, collection=None) -> dict:
         """The best passages, as `assistant search --json` prints them; no model involved."""
-        assistant, query = self.check(query, sources, collection)
+        assistant, query, sources = self.check(query, sources, collection)
         hits, _ = assistant.retrieve(query, k=k, sources=sources or None)
         return {"query": query, "passages": [hit.to_json(rank) for rank, hit in enumerate(hits[:k], 1)]}
 
@@ -106,7 +105,7 @@ class Service:
         (`ingest.document_text`), so a citation's span read here is its quote."""
         from ..ingest import document_text
 
-        meta = self._meta(source, collection)
+        source, meta = self._meta(source, collection)
         if source.lower().endswith(".pdf") and (page is None or page < 1):
             raise BadRequest(f"{source} is a PDF, whose text is read page by page: add page=N (1-based)")
         path = self.path_of(source)
@@ -142,11 +141,11 @@ class Service:
         path = Path(source)
         return path if path.is_absolute() else self.root / path
 
-    def _meta(self, source: str, collection=None) -> dict:
-        meta = self.assistant_for(collection).documents().get(source)
-        if meta is None:
-            raise NotFound(f"not in the index: {source}; see the indexed names with GET /v1/documents")
-        return meta
+    def _meta(self, source: str, collection=None) -> tuple[str, dict]:
+        """(the index's name for `source` as typed, its meta); NotFound if it names none."""
+        assistant = self.assistant_for(collection)
+        (name,) = self.known(assistant, [source])
+        return name, assistant.documents()[name]
 
     def add(self, files: list[tuple[str, Path]], collection=None) -> dict:
         """Store uploaded files (name as sent, temporary path) under uploads/ by the web chat's
@@ -193,7 +192,7 @@ class Service:
     def remove(self, source: str, collection=None) -> dict:
         """Take a document out of the index; an uploaded one's file is deleted too."""
         assistant = self.assistant_for(collection)
-        self._meta(source, collection)
+        source, _ = self._meta(source, collection)
         with self._index_lock:
             report = assistant.remove_documents([source])
         deleted = uploads.delete(self.root, source)

@@ -132,7 +132,7 @@ def router(service: Service, access: Access) -> APIRouter:
         exact citations in the message's `citations`; `stream` gives OpenAI's chunks."""
         question, history = conversation(body.messages)
         collection = collection_of(body.model)
-        assistant, question = await run_in_threadpool(service.check, question, None, collection)
+        assistant, question, _ = await run_in_threadpool(service.check, question, None, collection)
         ticket = service.queue.admit()
         events = answer_events(
             lambda on_token: service.answer(ticket, assistant, question, history, on_token=on_token)

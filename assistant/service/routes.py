@@ -72,14 +72,14 @@ def add_ask(api: APIRouter, service: Service) -> None:
         `document_text(source, page)[start:end] == quote` (GET /v1/documents/{source} reads
         a span). With `"stream": true`: server-sent events, `draft` events with the model's
         unchecked words, then one `answer` event with the checked answer (or an `error`)."""
-        assistant, question = await run_in_threadpool(
+        assistant, question, sources = await run_in_threadpool(
             service.check, body.question, body.sources, body.collection
         )
         ticket = service.queue.admit()  # a full queue is 429 now, not after a wait
         history = [(t.question, strip_markers(t.answer)) for t in body.history]
 
         def work(on_token):
-            return service.answer(ticket, assistant, question, history, body.sources, body.top_k, on_token)
+            return service.answer(ticket, assistant, question, history, sources, body.top_k, on_token)
 
         events = answer_events(work)
         if body.stream:

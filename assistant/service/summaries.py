@@ -31,26 +31,26 @@ class SummarizeRequest(BaseModel):
     sources: list[str] = Field(
         min_length=1,
         examples=[["seeds/001_0c2ad8eadeb24f7d.txt"]],
-        description="The documents to summarise (names as GET /v1/documents lists them).",
+        description="The documents to summarise: names as GET /v1/documents lists them, file names or titles.",
     )
     collection: str | None = Field(default=None, description="A collection; none: the server's own.")
     stream: bool = Field(default=False, description="Server-sent events: a `point` each, then `summary`.")
 
 
 def checked(service: Service, sources: list[str], collection: str | None = None):
-    """The collection's Assistant once every source is known to be indexed (else NotFound)."""
+    """(the collection's Assistant, the index's names of `sources`): each found as the listing
+    names it, or by its file name or title (documents.resolve); else NotFound in one line."""
     assistant = service.assistant_for(collection)
-    service.known(assistant, sources)
-    return assistant
+    return assistant, service.known(assistant, sources)
 
 
 def summarize_now(
     service: Service, sources: list[str], collection: str | None = None, on_point=None
 ) -> Summary:
     """A summary in this thread, queued as a question is (Busy when the queue is full)."""
-    assistant = checked(service, sources, collection)
+    assistant, names = checked(service, sources, collection)
     with service.queue.admit():
-        return summarize(assistant.resources, list(sources), on_point=on_point)
+        return summarize(assistant.resources, names, on_point=on_point)
 
 
 def add_summaries(api: APIRouter, service: Service) -> None:
@@ -63,12 +63,12 @@ def add_summaries(api: APIRouter, service: Service) -> None:
         spans (`document_text(source, page)[start:end] == quote`), each checked against its
         source before it is sent; `dropped` lists the points that failed. With `"stream":
         true`: server-sent events, a `point` event as each point passes, then `summary`."""
-        assistant = await run_in_threadpool(checked, service, body.sources, body.collection)
+        assistant, names = await run_in_threadpool(checked, service, body.sources, body.collection)
         ticket = service.queue.admit()
 
         def work(on_point):
             with ticket:
-                return summarize(assistant.resources, list(body.sources), on_point=on_point)
+                return summarize(assistant.resources, names, on_point=on_point)
 
         events = answer_events(work)
         if body.stream:

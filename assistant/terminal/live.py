@@ -5,7 +5,6 @@ when its stream is not a terminal (a pipe, a log file, a test runner).
 
 from __future__ import annotations
 
-import math
 import shutil
 import sys
 import threading
@@ -19,30 +18,63 @@ class Draft:
     """The model's unchecked words, streamed dimmed to a terminal, then erased so that the
     checked answer is printed once, in their place.
 
-    The draft is written as it comes (the terminal wraps it), so its height is known from its
-    length; a draft taller than the screen cannot be erased, and is then left above the
-    checked answer, which says it replaces it.
+    Words are wrapped to the terminal's width as they come (a word is written once it is whole,
+    on the next line when it would not fit), so the draft's height is known; a draft taller
+    than the screen cannot be erased, and is then left above the checked answer, which says it
+    replaces it.
     """
 
     def __init__(self, stream, style: Style):
         self.stream, self.style, self.text = stream, style, ""
+        self.width = style.width or 80
+        self.column, self.lines = 0, 1  # where the cursor is, and the lines written to
+        self.word, self.space = "", False  # a word still coming in; a space owed before the next
 
     def write(self, piece: str) -> None:
         if not self.text and self.style.colour:
             self.stream.write("\x1b[2m")  # dim: it is a draft
         self.text += piece
-        self.stream.write(piece)
+        for ch in piece:
+            if ch.isspace():
+                self._end_word(newline=ch == "\n")
+            else:
+                self.word += ch
         self.stream.flush()
 
-    def rows(self) -> int:
+    def _end_word(self, newline: bool = False) -> None:
+        """Write the word that just ended, wrapped; then note the space or write the line break."""
         from rich.cells import cell_len
 
-        width = self.style.width or 80
-        return sum(max(1, math.ceil(cell_len(line) / width)) for line in self.text.split("\n"))
+        if self.word:
+            size = cell_len(self.word)
+            if self.column and self.column + self.space + size > self.width:
+                self._newline()
+            elif self.space and self.column:
+                self.stream.write(" ")
+                self.column += 1
+            self.stream.write(self.word)
+            self.column += size
+            self.lines += max(0, (self.column - 1) // self.width)  # a word wider than the screen
+            self.column = (self.column - 1) % self.width + 1 if self.column > self.width else self.column
+            self.word, self.space = "", False
+        if newline:
+            self._newline()
+            self.space = False
+        elif self.column:
+            self.space = True
+
+    def _newline(self) -> None:
+        self.stream.write("\n")
+        self.column, self.lines = 0, self.lines + 1
+
+    def rows(self) -> int:
+        """The lines the draft takes on the screen."""
+        return self.lines
 
     def abandon(self) -> None:
         """The answer failed or was interrupted: end the dim text, keep what was written."""
         if self.text:
+            self._end_word()
             self.stream.write("\x1b[0m\n" if self.style.colour else "\n")
             self.stream.flush()
             self.text = ""
@@ -55,6 +87,7 @@ class Draft:
             self.stream.write("\x1b[0m")
         rows = self.rows()
         if rows >= shutil.get_terminal_size((92, 24)).lines:
+            self._end_word()
             self.stream.write("\n")
             return False
         up = f"\x1b[{rows - 1}A" if rows > 1 else ""

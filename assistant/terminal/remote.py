@@ -54,7 +54,7 @@ def _client(url: str, top_k: int | None = None):
 
 
 def ask(url, question, as_json, docs, model, top_k, index_dir):
-    from .cli import show_answer
+    from .asking import show_answer
 
     client, q = _client(url, top_k), " ".join(question)
     if as_json:
@@ -65,7 +65,7 @@ def ask(url, question, as_json, docs, model, top_k, index_dir):
 
 
 def search(url, query, as_json, top_k, index_dir):
-    from .cli import _print_passages
+    from .asking import _print_passages
 
     found = _client(url).search(" ".join(query), k=top_k)
     _print_passages(found["query"], found["passages"], as_json)
@@ -73,7 +73,7 @@ def search(url, query, as_json, top_k, index_dir):
 
 def chat(url, model, top_k, index_dir):
     from ..web.session import Session
-    from .cli import _chat_turn, _read_question
+    from .asking import _chat_turn, _read_question
 
     client = _client(url, top_k)
     interactive = sys.stdin.isatty()

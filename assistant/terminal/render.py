@@ -17,11 +17,13 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import printable
 from ..types import Answer
+from ..words import CONFIDENCE_LABEL, confidence_words, plural
 
 
 @dataclass(frozen=True)
@@ -80,38 +82,64 @@ def searched_differs(answer: Answer) -> bool:
     return bool(q) and q != " ".join(answer.question.split()).casefold()
 
 
-def sources_text(answer: Answer, style: Style = PLAIN) -> str:
-    """The cited sources with their quotes; for a refusal, why and what was read; the footer."""
-    t = answer.timings
-    sure = "" if answer.confidence is None else f"confidence {answer.confidence:.2f}; "
-    footer = line(
-        f"({sure}{answer.model}; first token {t.first_token_s} s, total {t.total_s} s)", style, "dim"
-    )
-    if answer.abstained:
+def sources_text(answer: Answer, style: Style = PLAIN, titles: Mapping[str, str] | None = None) -> str:
+    """The cited sources with their quotes, or for a refusal why and the passages read (named by
+    their titles: `titles` maps source -> title); notes on stale documents; then the confidence in
+    words and the times. The closest passages shown instead of an answer are cited like sources,
+    with why they are not an answer."""
+    notes = [line(n, style, "yellow") for n in answer.notes]
+    if answer.abstained and not answer.citations:
         lines = ["", line(f"Why: {answer.checks.why or 'declined.'}", style)]
-        lines += _passages_read(answer, style)
-        return "\n".join([*lines, "", footer])
-    lines = ["", line("Sources:", style, "bold")]
+        lines += _passages_read(answer, style, titles or {})
+    else:
+        lines = ["", line("Sources:", style, "bold"), *_cited(answer, style)]
+        if answer.abstained:
+            lines += ["", line(f"Why not an answer: {answer.checks.why or 'declined.'}", style)]
+    return "\n".join([*lines, *notes, "", *footer(answer, style)])
+
+
+_ON_DISK = {
+    False: "(the file changed since indexing: quoted from the index's copy; run `assistant index`)",
+    None: "(the file is missing: quoted from the index's copy)",
+}
+
+
+def _cited(answer: Answer, style: Style) -> list[str]:
+    lines = []
     for c in answer.citations:
-        title = getattr(c, "title", "") or ""
-        where = f"page {c.page}, " if c.page else ""
-        head = f"[{c.n}] " + (f"{title} — " if title else "") + f"{c.source} ({where}chars {c.start}-{c.end})"
+        head = f"[{c.n}] {named_span(c.source, c.page, c.start, c.end, c.title)}"
         lines.append(line(head, style, "cyan", indent="  ", hang="      "))
         if not c.supported:
             lines.append(line("(not confirmed by the citation check)", style, "yellow", indent="      "))
+        if c.on_disk is not True:
+            lines.append(line(_ON_DISK[c.on_disk], style, "yellow", indent="      "))
         lines.append(line(display_quote(c.quote), style, indent="      ", hang="       "))
-    return "\n".join([*lines, "", footer])
+    return lines
 
 
-def _passages_read(answer: Answer, style: Style) -> list[str]:
+def footer(answer: Answer, style: Style = PLAIN) -> list[str]:
+    """How sure the answer is, in the web chat's words, then how long it took (dim)."""
+    t, c = answer.timings, answer.confidence
+    said = c is not None and confidence_words(c) in (answer.checks.why or "")  # "Why: ... is low (0.05)."
+    sure = [] if c is None or said else [line(f"{CONFIDENCE_LABEL}: {confidence_words(c)}", style)]
+    return [*sure, line(f"(first token {t.first_token_s} s, total {t.total_s} s)", style, "dim")]
+
+
+def named_span(source: str, page: int | None, start: int, end: int, title: str = "") -> str:
+    """'Title — seeds/a.txt (page 2, chars 5-40)': a document named as a reader knows it."""
+    at = f"page {page}, " if page else ""
+    return (f"{title} — " if title else "") + f"{source} ({at}chars {start}-{end})"
+
+
+def _passages_read(answer: Answer, style: Style, titles: Mapping[str, str]) -> list[str]:
     """Under a refusal: the passages the model read, so the refusal can be checked by eye."""
     if not answer.evidence:
         return []
     lines = [line("Passages read:", style, "bold")]
     for e in answer.evidence:
         p = e.passage
-        where = f"page {p.page}, " if p.page else ""
-        lines.append(line(f"[{e.n}] {p.source} ({where}chars {p.start}-{p.end})", style, "dim", indent="  "))
+        head = f"[{e.n}] {named_span(p.source, p.page, p.start, p.end, titles.get(p.source, ''))}"
+        lines.append(line(head, style, "dim", indent="  ", hang="      "))
         text = " ".join(p.text.split())
         short = text if len(text) <= 160 else text[:157].rsplit(" ", 1)[0] + " ..."
         lines.append(line(short, style, "dim", indent="      "))
@@ -229,7 +257,7 @@ def index_summary(report, skipped: int, failed: int) -> str:
         parts.insert(0, f"{len(report.rebuilt)} rebuilt")
     problems = [f"{skipped} skipped"] * bool(skipped) + [f"{failed} failed"] * bool(failed)
     tail = f"; {', '.join(problems)}" if problems else ""
-    return f"Indexed: {', '.join(parts)}{tail}; {report.passages} passages in the index."
+    return f"Indexed: {', '.join(parts)}{tail}; {plural(report.passages, 'passage')} in the index."
 
 
 # --- documents -------------------------------------------------------------------------------------

@@ -1,62 +1,52 @@
 """`assistant summarize SOURCE...`: the key points of indexed documents, each printed with its
 cited sentences as soon as it has passed its checks (summarize.py does the work).
-
-`register(cli)` (cli.py's last lines) adds the command to the group; the command is one
-function, so it moves with the group wherever that goes.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 
 import click
 
-
-def register(group: click.Group) -> None:
-    """Add `summarize`, with the options every command shares, to `group` (cli.py's `cli`)."""
-    from .cli import INDEX_HELP, store_option
-
-    command = click.argument("sources", nargs=-1, required=True)(summarize)
-    as_json = click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
-    command = as_json(command)
-    command = click.option(
-        "--model",
-        "model",
-        help="A GGUF file, or a packaged model: qwen (default), smollm2. Also $ASSISTANT_MODEL.",
-    )(command)
-    index = click.Path(file_okay=False, path_type=Path)
-    command = click.option("--index", "index_dir", type=index, help=INDEX_HELP)(command)
-    group.command("summarize")(store_option(command))
+from .options import index_option, make_settings, model_option, store_option
 
 
+@click.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object on stdout.")
+@model_option
+@index_option
+@store_option
 def summarize(sources, as_json, model, index_dir):
     """Summarise indexed documents in 3-7 key points, each citing the exact sentence it states.
 
-    SOURCE is a document's name as `assistant docs` shows it (or its path). Several documents
-    get one summary, each taking its turn. A point that fails its checks is left out.
+    SOURCES are documents as `assistant docs` shows them: a path, the file name or the title.
+    Several documents get one summary, each taking its turn. A point that fails its checks is
+    left out.
 
     Example usage:
 
     \b
         assistant summarize seeds/001_0c2ad8eadeb24f7d.txt
-        assistant summarize --json seeds/001_0c2ad8eadeb24f7d.txt | jq -r '.points[].text'
+        assistant summarize "Conflict Alerts # 508, 6 May 2022"
+        assistant summarize --json 001_0c2ad8eadeb24f7d.txt | jq -r '.points[].text'
     """
     from .. import documents
     from ..answer import Assistant
     from ..summarize import summarize as summarise
-    from . import cli, live, render
+    from . import live, render
+    from .documents import indexed_names
 
     status = live.Status(enabled=False if as_json else None)
-    settings, model = cli.make_settings(index_dir, None, model)
+    settings, model = make_settings(index_dir, None, model)
     assistant = Assistant(settings, model=model, log=status.log)
     resources = assistant.resources
     resources.model_path()  # a missing or broken model file fails here, in one line
     resources.preload()  # the model loads while the index is read
     with status.show("Loading the index..."):
         documents.warn_if_stale(resources)  # summarised from the index's copy; `assistant index` updates
-        names = cli._indexed_names(sources, assistant, index_dir)
+        names = indexed_names(sources, assistant, index_dir)
     out = render.style_for(sys.stdout)
     files = assistant.documents()
     if not as_json:
@@ -98,9 +88,9 @@ def point_text(point, style) -> str:
 
     lines = ["", render.line(f"\u2022 {point.text}", style, "bold", marker="cyan", hang="  ")]
     for c in point.citations:
-        where = f"page {c.page}, " if c.page else ""
-        lines.append(
-            render.line(f"[{c.n}] {c.source} ({where}chars {c.start}-{c.end})", style, "cyan", indent="    ")
-        )
+        head = f"[{c.n}] {render.named_span(c.source, c.page, c.start, c.end, c.title)}"
+        lines.append(render.line(head, style, "cyan", indent="    ", hang="        "))
+        if c.on_disk is not True:
+            lines.append(render.line(render._ON_DISK[c.on_disk], style, "yellow", indent="      "))
         lines.append(render.line(render.display_quote(c.quote), style, indent="      ", hang="       "))
     return "\n".join(lines)

@@ -181,7 +181,7 @@ def turn_sources(answer: Answer, turn: int, read, titles: dict[str, str] | None 
     `read(source, page)` returns the source text, e.g. functools.partial(read_source, root);
     `titles` maps sources to document titles (see `titles_of`).
     """
-    if answer.abstained or not answer.citations:
+    if not answer.citations:  # a refusal; the closest passages, when shown, are cited
         return ""
     titles = titles or {}
     cards = "".join(

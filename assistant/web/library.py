@@ -9,7 +9,6 @@ model). Every list a browser is shown, and the documents an answer may cite, go 
 from __future__ import annotations
 
 import threading
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,7 +29,21 @@ class Library:
         self._assistants = {"": assistant}  # collection name -> its Assistant, made on first use
         self._lock = threading.Lock()
         self.root = Path(assistant.settings.root)
-        self.read = partial(hl.read_source, self.root)
+
+    def read(self, source: str, page: int | None = None) -> str | None:
+        """The text a citation's offsets index: the index's copy (so a document whose file moved
+        or changed is shown as it was cited), else the file as it reads now."""
+        from .. import index
+        from ..errors import AssistantError
+
+        for name in self.collection_names():
+            try:
+                text = index.indexed_text(self.assistant_for(name).resources.store, source, page)
+            except AssistantError:
+                continue
+            if text is not None:
+                return text
+        return hl.read_source(self.root, source, page)
 
     # --- collections -------------------------------------------------------------------------
     def collection_names(self) -> list[str]:
@@ -39,8 +52,6 @@ class Library:
         from .. import collection
 
         s = self.assistant.settings
-        if s.store_url:  # a PostgreSQL store has no collection folders
-            return [""]
         return ["", *(n for n in collection.names(s) if n != s.collection)]
 
     def settings_of(self, name: str):

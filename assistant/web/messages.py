@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from ..types import Answer, Citation
+from ..words import CONFIDENCE_LABEL, confidence_level, confidence_words, plural
 from .highlight import anchor, esc, page_display, title_of
 from .history import VERDICTS, Feedback
 
@@ -35,15 +36,6 @@ class View:
 
     def title(self, source: str, citation: Citation | None = None) -> str:
         return (citation.title if citation else "") or self.titles.get(source) or title_of(source)
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """'1 passage', '3 passages'.
-
-    >>> plural(1, "passage"), plural(0, "passage"), plural(2, "match", "matches")
-    ('1 passage', '0 passages', '2 matches')
-    """
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def link_markers(text: str, turn: int, titles: dict[int, str]) -> str:
@@ -71,11 +63,10 @@ def confidence_html(answer: Answer) -> str:
     c = answer.confidence
     if c is None:
         return ""
-    level = "high" if c >= 0.75 else "medium" if c >= 0.4 else "low"
     return (
-        f'<div class="confidence {level}" title="How likely the documents answer this question, '
-        f"from the model's own probabilities and the retrieved evidence\">"
-        f"Confidence that the documents answer this: {level} ({c:.2f})</div>"
+        f'<div class="confidence {confidence_level(c)}" title="How likely the documents answer this '
+        f"question, from the model's own probabilities and the retrieved evidence\">"
+        f"{CONFIDENCE_LABEL}: {confidence_words(c)}</div>"
     )
 
 
@@ -174,16 +165,23 @@ def tools_html(answer: Answer, turn: int, view: View) -> str:
 def answer_html(answer: Answer, turn: int, view: View = View()) -> str:
     """The checked answer with linked markers, or a plainly different abstention notice."""
     tools = tools_html(answer, turn, view)
+    notes = "".join(f'<div class="stale-note">{esc(n)}</div>' for n in answer.notes)
     if answer.abstained:
+        closest = ""
+        if answer.citations:  # "the documents may not answer this": the closest passages, cited
+            titles = {c.n: view.title(c.source, c) for c in answer.citations}
+            closest = (
+                "<p>" + " ".join(link_markers(f"[{c.n}]", turn, titles) for c in answer.citations) + "</p>"
+            )
         return (
-            f'<div class="abstain"><div class="abstain-text">{esc(answer.answer)}</div>'
+            f'<div class="abstain"><div class="abstain-text">{esc(answer.answer)}</div>{closest}'
             f"{note_html(answer)}{why_html(answer)}{confidence_html(answer)}{searched(answer)}"
-            f"{evidence_html(answer, view)}{tools}</div>"
+            f"{evidence_html(answer, view)}{notes}{tools}</div>"
         )
     titles = {c.n: view.title(c.source, c) + (f", page {c.page}" if c.page else "") for c in answer.citations}
     return (
         f'<div class="answer"><p>{link_markers(answer.answer, turn, titles)}</p>'
-        f"{note_html(answer)}{confidence_html(answer)}{searched(answer)}{tools}</div>"
+        f"{note_html(answer)}{confidence_html(answer)}{searched(answer)}{notes}{tools}</div>"
     )
 
 
