@@ -285,7 +285,7 @@ def test_summarize_prints_each_point_with_its_cited_sentence(summarize_cli):
     assert result.exit_code == 0, result.output
     out = result.stdout
     assert out.startswith("Key points of “") and "(docs/ferry.txt):" in out.splitlines()[0]
-    assert "• The Tolmey ferry has crossed the river Aune" in out and "[1] docs/ferry.txt (chars 0-85)" in out
+    assert "• The Tolmey ferry has crossed the river Aune" in out and "— docs/ferry.txt (chars 0-85)" in out
     assert "“The Tolmey ferry has crossed the river Aune every hour since it was launched in 1921.”" in out
     assert "points kept, each checked against its source; keypoint-test" in out
 
@@ -341,3 +341,14 @@ def test_the_web_chat_draws_points_and_suggestions_escaped():
         empty.abstained and empty.answer == "No key point of these documents passed the checks against them."
     )
     assert web.is_summary("Summarise “The ferry”") and not web.is_summary("Summarise the ferry's history?")
+
+
+def test_summarize_finds_a_document_by_its_file_name_or_title(summarize_cli):
+    by_name = CliRunner().invoke(_cli(), ["summarize", "--json", "ferry.txt"])
+    assert by_name.exit_code == 0, by_name.output and json.loads(by_name.stdout)["sources"] == [
+        "docs/ferry.txt"
+    ]
+    title = "The Tolmey ferry has crossed the river Aune every hour since it was launched in 1921"
+    by_title = CliRunner().invoke(_cli(), ["summarize", "--json", title])
+    assert by_title.exit_code == 0, by_title.output
+    assert json.loads(by_title.stdout)["sources"] == ["docs/ferry.txt"]

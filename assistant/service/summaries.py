@@ -31,7 +31,7 @@ class SummarizeRequest(BaseModel):
     sources: list[str] = Field(
         min_length=1,
         examples=[["seeds/001_0c2ad8eadeb24f7d.txt"]],
-        description="The documents to summarise: names as GET /v1/documents lists them, file names or titles.",
+        description="The documents to summarise, as GET /v1/documents lists them, by file name or title.",
     )
     collection: str | None = Field(default=None, description="A collection; none: the server's own.")
     stream: bool = Field(default=False, description="Server-sent events: a `point` each, then `summary`.")
