@@ -345,9 +345,8 @@ def test_the_web_chat_draws_points_and_suggestions_escaped():
 
 def test_summarize_finds_a_document_by_its_file_name_or_title(summarize_cli):
     by_name = CliRunner().invoke(_cli(), ["summarize", "--json", "ferry.txt"])
-    assert by_name.exit_code == 0, by_name.output and json.loads(by_name.stdout)["sources"] == [
-        "docs/ferry.txt"
-    ]
+    assert by_name.exit_code == 0, by_name.output
+    assert json.loads(by_name.stdout)["sources"] == ["docs/ferry.txt"]
     title = "The Tolmey ferry has crossed the river Aune every hour since it was launched in 1921"
     by_title = CliRunner().invoke(_cli(), ["summarize", "--json", title])
     assert by_title.exit_code == 0, by_title.output
