@@ -204,7 +204,14 @@ def _write(r: Resources, messages: list[dict]) -> str:
             if "\n" in text.strip():
                 break
     line = text.strip().split("\n", 1)[0] if text.strip() else ""
-    return re.sub(r"^\s*(?:[-*\u2022]|\d+[.)])\s+", "", line).strip()
+    return _LEAD.sub("", line).strip()
+
+
+# what a model may put before its point: a bullet, a number, the request echoed ("Key point:")
+_LEAD = re.compile(
+    r"^\s*(?:[-*\u2022]\s+|\d+[.)]\s+)?(?:(?:the\s+)?key\s+point(?:\s+of\s+source\s+\[\d+\])?\s*[:\-]\s*)?",
+    re.IGNORECASE,
+)
 
 
 def check_point(

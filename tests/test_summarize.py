@@ -157,6 +157,15 @@ def test_a_made_up_date_is_cut_and_the_rest_kept(ferry):
     assert len(kept) == len(sources) and "1843" not in kept[1].text and kept[1].text.endswith("[2].")
 
 
+def test_a_bullet_or_the_request_echoed_before_a_point_is_left_out(ferry):
+    probe = assistant_over(ferry, KeyPointLLM(delay=0))
+    sources = central_sentences(probe.resources.store, ["docs/ferry.txt"], 6)
+    echoed = _replies(sources, lambda s: f"- The key point of source [2]: {s} [2].\nAnd more text.")
+    assistant = assistant_over(ferry, ScriptedLLM(replies=echoed))
+    kept = [i for i in points(assistant.resources, ["docs/ferry.txt"]) if isinstance(i, Point)]
+    assert kept[1].text == f"{sources[1].text.rstrip('.')} [2]."
+
+
 def test_a_point_repeated_is_dropped(ferry):
     probe = assistant_over(ferry, KeyPointLLM(delay=0))
     sources = central_sentences(probe.resources.store, ["docs/ferry.txt"], 6)
