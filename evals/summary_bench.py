@@ -6,9 +6,11 @@ citation is exact, and the time per document; then the suggested questions of th
     python evals/summary_bench.py --no-suggestions
 
 One warm process (the model loaded and its fixed prompt cached once, as a web chat or a server
-is), each seed summarised alone. A citation is exact when the index's text and the file's text
-both hold its quote at its offsets (`document_text(source, page)[start:end] == quote`). Prints
-one line a document and the totals; --out keeps every point, dropped point and suggestion.
+is), each seed summarised alone; then the collection's suggested questions, made and cached in
+the index folder as the web chat makes them (a second run reads them from there). A citation is
+exact when the index's text and the file's text both hold its quote at its offsets
+(`document_text(source, page)[start:end] == quote`). Prints one line a document and the totals;
+--out keeps every point, dropped point and suggestion.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from assistant import ingest  # noqa: E402
 from assistant.answer import Assistant  # noqa: E402
 from assistant.config import from_env  # noqa: E402
-from assistant.suggest import suggest  # noqa: E402
+from assistant.suggest import Suggestions  # noqa: E402
 from assistant.summarize import summarize  # noqa: E402
 
 
@@ -59,10 +61,11 @@ def main() -> None:
     print(f"points kept {kept} of {tried}; exact citations {good}/{cited} = {good / max(1, cited):.2f}")
     found, seconds = [], 0.0
     if not args.no_suggestions:
-        t0 = time.perf_counter()
-        found = suggest(assistant)
+        cache, t0 = Suggestions(assistant), time.perf_counter()
+        cached = cache.ready() is not None
+        found = cache.get()  # kept in the index folder, as the web chat keeps them
         seconds = round(time.perf_counter() - t0, 1)
-        print(f"suggested questions: {len(found)} in {seconds} s")
+        print(f"suggested questions: {len(found)} in {seconds} s" + (" (cached)" if cached else ""))
         for q in found:
             print(f"  {q.question}  ->  {q.answer}")
     if args.out:
