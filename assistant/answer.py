@@ -35,7 +35,7 @@ class _Drafts:
         self.pointer = generate.point(r, pointer_messages, self.evidence)
         self.chosen = decide.pick(query, self.evidence, self.pointer)
         reply = str(self.chosen[0]) if self.chosen else prompts.NONE
-        self.messages = prompts.answer_messages(pointer_messages, reply, self.chosen)
+        self.messages = prompts.answer_messages(pointer_messages, reply, self.chosen, query)
         raw, self.first = generate.draft(r, self.messages, on_token, t0, show_refusal=False)
         self.signals: Signals = replace(
             decide.signals(query, hits, self.evidence, self.pointer),
