@@ -40,6 +40,7 @@ class _Drafts:
         self.signals: Signals = replace(
             decide.signals(query, hits, self.evidence, self.pointer),
             pointed=_pointed(self.pointer, self.chosen),
+            **_odds(decide.source_odds(query, self.evidence, self.pointer)),
             certainty=generate.certainty(r),
         )
         close = self.signals.relevance >= r.settings.min_close
@@ -118,6 +119,16 @@ class _Drafts:
 
 
 _OUTCOME = {Action.ACCEPT: Outcome.ANSWER, Action.CLOSEST: Outcome.CLOSEST, Action.DECLINE: Outcome.DECLINED}
+
+
+def _odds(odds: list[float]) -> dict:
+    """The picker's best probability and its lead over the runner-up, as signals."""
+    if not odds:
+        return {}
+    return {
+        "picked": round(odds[0], 4),
+        "pick_margin": round(odds[0] - (odds[1] if len(odds) > 1 else 0.0), 4),
+    }
 
 
 def _pointed(pointer: dict | None, chosen: list[int]) -> float | None:

@@ -143,8 +143,10 @@ def _ev(*texts):
         ("Who was ousted, and which colonel seized power?", {"NONE": 0.1, "1": 0.5, "2": 0.4}, [1]),
     ],
 )
-def test_pick(question, pointer, want):
+def test_pick_by_the_pointer_alone(question, pointer, want, monkeypatch):
+    monkeypatch.setattr(decide, "PICK_WEIGHTS", None)  # before weights are fitted
     assert decide.pick(question, _ev("Goita leads Mali.", "Keita was ousted."), pointer) == want
+    assert decide.source_odds(question, _ev("a b"), pointer) == []
 
 
 def test_a_question_in_parts_takes_the_best_source_for_each_part(monkeypatch):
