@@ -35,11 +35,12 @@ class _Drafts:
         self.pointer = generate.point(r, pointer_messages, self.evidence)
         self.chosen = decide.pick(query, self.evidence, self.pointer)
         reply = str(self.chosen[0]) if self.chosen else prompts.NONE
-        self.messages = prompts.answer_messages(pointer_messages, reply, self.chosen)
+        self.messages = prompts.answer_messages(pointer_messages, reply, self.chosen, query)
         raw, self.first = generate.draft(r, self.messages, on_token, t0, show_refusal=False)
         self.signals: Signals = replace(
             decide.signals(query, hits, self.evidence, self.pointer),
             pointed=_pointed(self.pointer, self.chosen),
+            **_odds(decide.source_odds(query, self.evidence, self.pointer)),
             certainty=generate.certainty(r),
         )
         close = self.signals.relevance >= r.settings.min_close
@@ -118,6 +119,16 @@ class _Drafts:
 
 
 _OUTCOME = {Action.ACCEPT: Outcome.ANSWER, Action.CLOSEST: Outcome.CLOSEST, Action.DECLINE: Outcome.DECLINED}
+
+
+def _odds(odds: list[float]) -> dict:
+    """The picker's best probability and its lead over the runner-up, as signals."""
+    if not odds:
+        return {}
+    return {
+        "picked": round(odds[0], 4),
+        "pick_margin": round(odds[0] - (odds[1] if len(odds) > 1 else 0.0), 4),
+    }
 
 
 def _pointed(pointer: dict | None, chosen: list[int]) -> float | None:

@@ -21,8 +21,7 @@ from enum import Enum
 
 from .checks import Checked, answer_type, best_answer_sentence, fits_type
 from .prompts import NONE, REFUSAL
-from .relations import carries_relation
-from .retrieve import question_parts
+from .relations import carries_relation, split_parts
 from .text import terms
 from .types import Evidence, Hit, Reason, Signals
 
@@ -76,7 +75,7 @@ PICK_FEATURES = (
     "kind",  # the source holds the kind of answer asked for (checks.fits_type)
     "cover",  # share of the question's content words in the source
 )
-PICK_WEIGHTS: tuple[float, ...] | None = None
+PICK_WEIGHTS: tuple[float, ...] | None = (-0.45, 1.746, 1.511, 0.817, 1.184, 1.468)  # 164 tuning questions
 
 
 def pick_features(question: str, evidence: list[Evidence], pointer: dict | None) -> list[list[float]]:
@@ -101,24 +100,43 @@ def pick_features(question: str, evidence: list[Evidence], pointer: dict | None)
 
 
 def pick(question: str, evidence: list[Evidence], pointer: dict | None) -> list[int]:
-    """The sources the answer is written from: the best-scoring source (PICK_WEIGHTS over
+    """The sources the answer is written from (at most MAX_PICKED): the best-scoring source for
+    the question and, for a question in parts, the best for each part (PICK_WEIGHTS over
     `pick_features`; before they are fitted, the pointer's favourite, NONE aside: every question
-    gets a draft, the gate judges it); for a question in parts, also the runner-up when it
-    scores within a tenth of the first's probability. Without probabilities, the first source."""
+    gets a draft, the gate judges it). Without probabilities, the first source."""
     if not evidence:
         return []
-    if PICK_WEIGHTS is not None:
-        rows = pick_features(question, evidence, pointer)
-        z = [PICK_WEIGHTS[0] + sum(w * x for w, x in zip(PICK_WEIGHTS[1:], row)) for row in rows]
-        score = {e.n: 1 / (1 + math.exp(-max(-30.0, min(30.0, v)))) for e, v in zip(evidence, z)}
-    else:
-        score = {e.n: (pointer or {}).get(str(e.n)) or 0.0 for e in evidence}
-    ranked = sorted(evidence, key=lambda e: -score[e.n])
-    chosen = [ranked[0].n]
-    if len(ranked) > 1 and len(question_parts(question)) > 1 and (pointer or PICK_WEIGHTS is not None):
-        if score[ranked[1].n] >= 0.1 * score[ranked[0].n]:
-            chosen.append(ranked[1].n)
-    return sorted(chosen)
+    chosen: list[int] = []
+    for asked in dict.fromkeys([question, *split_parts(question)]):
+        score = _scores(asked, evidence, pointer)
+        best = max(score, key=score.__getitem__)
+        if best not in chosen:
+            chosen.append(best)
+    return sorted(chosen[:MAX_PICKED])
+
+
+def source_odds(question: str, evidence: list[Evidence], pointer: dict | None) -> list[float]:
+    """The picker's probability that each source states the answer, best first (sigmoid of the
+    PICK_WEIGHTS score); [] before the weights are fitted. A gate feature: the best one, and its
+    lead over the runner-up."""
+    if PICK_WEIGHTS is None or not evidence:
+        return []
+    z = _scores(question, evidence, pointer).values()
+    return sorted((1 / (1 + math.exp(-max(-30.0, min(30.0, v)))) for v in z), reverse=True)
+
+
+MAX_PICKED = 3  # a question rarely has more parts; each source costs the answer prompt tokens
+
+
+def _scores(question: str, evidence: list[Evidence], pointer: dict | None) -> dict[int, float]:
+    if PICK_WEIGHTS is None:
+        n0 = evidence[0].n  # the best-ranked source breaks ties (and decides without a pointer)
+        return {e.n: ((pointer or {}).get(str(e.n)) or 0.0) + 1e-6 * (e.n == n0) for e in evidence}
+    rows = pick_features(question, evidence, pointer)
+    return {
+        e.n: PICK_WEIGHTS[0] + sum(w * x for w, x in zip(PICK_WEIGHTS[1:], row))
+        for e, row in zip(evidence, rows)
+    }
 
 
 def closest(evidence: list[Evidence], pointer: dict | None, chosen: list[int], limit: int = 3) -> list[int]:

@@ -32,6 +32,8 @@ PARAMS = Path(__file__).with_name("gate.json")
 FEATURES = (
     "none",  # log-odds of the pointer's P(NONE): no source states the answer
     "pointed",  # log-odds of the pointer's probability of the chosen source, among the sources
+    "picked",  # log-odds of the picker's probability that the best source states the answer
+    "pick_margin",  # that probability minus the runner-up's
     "relevance",  # best cosine of a retrieved passage to the question
     "margin",  # that cosine minus the second best
     "coverage",  # best share of the question's content words in one source
@@ -44,7 +46,7 @@ FEATURES = (
     "specifics",  # share of the answer's names, numbers, dates and places a cited sentence holds
     "parts",  # share of the question's parts the answer answers
 )
-_LOGIT = {"none", "pointed", "verified", "certainty"}
+_LOGIT = {"none", "pointed", "picked", "verified", "certainty"}
 
 
 def logit(p: float) -> float:

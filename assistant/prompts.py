@@ -26,14 +26,31 @@ SYSTEM = (
 )
 
 
-def answer_ask(chosen: list[int]) -> str:
-    """The turn after the pointer: answer from the chosen sources.
+# Template control tokens of common chat formats (ChatML, Llama, Gemma, Mistral, Phi).
+_CONTROL = re.compile(
+    r"<\|[^|>]{0,40}\|>|</?s>|\[/?INST\]|<<SYS>>|<</SYS>>|"
+    r"<(start|end)_of_turn>|<\|?(im_start|im_end|endoftext)\|?>"
+)
 
-    >>> answer_ask([2, 5])
-    'Answer the question from sources [2] and [5] in one short sentence.'
+
+_LOOKALIKE = str.maketrans("<>[]", "‹›⟦⟧")
+
+
+def defuse(text: str) -> str:
+    """Make control tokens inert text, so a document cannot open a new chat turn."""
+    return _CONTROL.sub(lambda m: m.group().translate(_LOOKALIKE), text)
+
+
+def answer_ask(chosen: list[int], question: str = "") -> str:
+    """The turn after the pointer: answer the question (named again, so the turn differs from the
+    worked example's and the model does not repeat that example's answer) from the chosen sources.
+
+    >>> answer_ask([2, 5], "Who left?")
+    'Answer "Who left?" from sources [2] and [5] in one short sentence.'
     """
     which = " and ".join(f"[{n}]" for n in chosen)
-    return f"Answer the question from source{'s' * (len(chosen) > 1)} {which} in one short sentence."
+    asked = f'"{defuse(question)}"' if question else "the question"
+    return f"Answer {asked} from source{'s' * (len(chosen) > 1)} {which} in one short sentence."
 
 
 # One worked answer and one worked NONE. They are the same for every question, so a warm process
@@ -46,7 +63,7 @@ _Q1, _Q2 = "Question: Who opened the bridge?", "Question: How much did the bridg
 EXAMPLES = [
     {"role": "user", "content": f"{_Q1}\n\n{_EXAMPLE_SOURCES}\n\n{_Q1}\n{POINTER_ASK}"},
     {"role": "assistant", "content": "1"},
-    {"role": "user", "content": answer_ask([1])},
+    {"role": "user", "content": answer_ask([1], "Who opened the bridge?")},
     {"role": "assistant", "content": "The bridge was opened in 1932 by the mayor, Jane Holt [1]."},
     {"role": "user", "content": f"{_Q2}\n\n{_EXAMPLE_SOURCES}\n\n{_Q2}\n{POINTER_ASK}"},
     {"role": "assistant", "content": NONE},
@@ -69,20 +86,6 @@ _REFUSAL_PATTERNS = re.compile(
     r"|no (information|mention|details?|data|answer)",
     re.IGNORECASE,
 )
-
-# Template control tokens of common chat formats (ChatML, Llama, Gemma, Mistral, Phi).
-_CONTROL = re.compile(
-    r"<\|[^|>]{0,40}\|>|</?s>|\[/?INST\]|<<SYS>>|<</SYS>>|"
-    r"<(start|end)_of_turn>|<\|?(im_start|im_end|endoftext)\|?>"
-)
-
-
-_LOOKALIKE = str.maketrans("<>[]", "‹›⟦⟧")
-
-
-def defuse(text: str) -> str:
-    """Make control tokens inert text, so a document cannot open a new chat turn."""
-    return _CONTROL.sub(lambda m: m.group().translate(_LOOKALIKE), text)
 
 
 _MARKUP = re.compile(r"!\[[^\]]*\]\([^)]*\)|<[^>\n]{1,200}>")
@@ -122,10 +125,13 @@ def pointer_messages(question: str, evidence) -> list[dict]:
     return [{"role": "system", "content": SYSTEM}, *EXAMPLES, {"role": "user", "content": user}]
 
 
-def answer_messages(pointer: list[dict], reply: str, chosen: list[int]) -> list[dict]:
+def answer_messages(pointer: list[dict], reply: str, chosen: list[int], question: str = "") -> list[dict]:
     """The pointer prompt, the pointer's reply, and the request for the answer from the chosen
     sources: everything before the last short turn is already in the model's cache."""
-    turns = [{"role": "assistant", "content": reply}, {"role": "user", "content": answer_ask(chosen)}]
+    turns = [
+        {"role": "assistant", "content": reply},
+        {"role": "user", "content": answer_ask(chosen, question)},
+    ]
     return [*pointer, *turns]
 
 

@@ -208,6 +208,8 @@ class Signals:
     certainty: float | None = None  # geometric mean probability of the answer's tokens
     pointer: tuple[float, ...] = ()  # P(NONE), P([1]), ..., P([n]): the pointer's distribution
     pointed: float | None = None  # the pointer's probability of the chosen source(s)
+    picked: float | None = None  # the picker's probability that the best source states the answer
+    pick_margin: float | None = None  # that probability minus the runner-up's
     margin: float = 0.0  # best retrieval cosine minus the second best
     support: float | None = None  # the weakest citation's support score
     words: int | None = None  # the answer's length in words

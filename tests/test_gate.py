@@ -47,7 +47,8 @@ def test_risk_control_picks_the_lowest_threshold_within_alpha(alpha):
     rows, right = data(seed=1)
     oof = gate.out_of_fold(rows, right)
     curve = gate.risk_curve(oof, right)
-    g = gate.Gate(gate.FEATURES, [0.0] * 13, [1.0] * 13, [0.0] * 14, [], [], curve)
+    n = len(gate.FEATURES)
+    g = gate.Gate(gate.FEATURES, [0.0] * n, [1.0] * n, [0.0] * (n + 1), [], [], curve)
     t = g.threshold(alpha)
     shown = [r for s, r in zip(oof, right) if s >= t]
     assert not shown or sum(not r for r in shown) / len(shown) <= alpha
