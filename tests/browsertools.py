@@ -17,6 +17,7 @@ import pytest
 from assistant import index
 from assistant.answer import Assistant
 from assistant.config import Settings
+from assistant.gate import Fallback
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -86,6 +87,8 @@ def start(tmp_path_factory, embedder, name, upload_limit=2**20, tuning=None, log
         root=root, index_dir=root / "index", seeds_dir=root / "docs", models_dir=root / "models"
     ).with_(**(tuning or {}))
     index.update(settings, [root / "docs"], embedder=embedder, log=lambda m: None)
+    if "llm" in assistant_kwargs:  # a scripted model has no real signals: the unfitted gate
+        assistant_kwargs.setdefault("gate", Fallback())
     assistant = Assistant(settings, embedder=embedder, log=lambda m: None, **assistant_kwargs)
     port = free_port()
     demo = ui.launch(assistant, port=port, upload_limit=upload_limit, logins=logins)

@@ -167,11 +167,11 @@ def doubting(a, settings, none=0.9, **changes):
 
 def test_the_pointer_chooses_the_source_the_answer_is_written_from(make):
     a, llm = make("Goita postponed the presidential vote until 2026 [2].")
-    llm.choice = {prompts.NONE: 0.05, "1": 0.15, "2": 0.8}
+    llm.choice = {prompts.NONE: 0.01, "1": 0.01, "2": 0.98}  # the pointer's odds outweigh rank 1
     ans = a.ask("Until when did Goita postpone the presidential vote?")
     asked = llm.prompts[0][-1]["content"]
     assert asked == prompts.answer_ask([2], ans.search_query) and llm.prompts[0][-2]["content"] == "2"
-    assert ans.signals.pointer[:3] == (0.05, 0.15, 0.8) and ans.signals.pointed == round(0.8 / 0.95, 4)
+    assert ans.signals.pointer[:3] == (0.01, 0.01, 0.98) and ans.signals.pointed == round(0.98 / 0.99, 4)
     assert ans.outcome is Outcome.ANSWER and "2026" in ans.citations[0].quote
 
 

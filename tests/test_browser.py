@@ -55,11 +55,13 @@ def echo_app(tmp_path_factory, embedder):
 
 @pytest.fixture(scope="module")
 def refusing_app(tmp_path_factory, embedder):
-    """A model that always declines, sure of it: the answer is declined after evidence is read."""
+    """A model that always declines, sure the passages hold no answer: the quote of its source
+    that replaces the refusal scores low, nothing is close enough to show, the answer is declined
+    after evidence is read."""
     llm = ScriptedLLM(prompts.REFUSAL)
-    llm.refusal_probability = 1.0
-    no_second_try = {"max_risk": 1.0}
-    demo, url, _ = _start(tmp_path_factory, embedder, "refusing", tuning=no_second_try, llm=llm)
+    llm.refusal_probability, llm.choice = 1.0, {prompts.NONE: 0.95, "1": 0.05}
+    nothing_close = {"min_close": 0.99}
+    demo, url, _ = _start(tmp_path_factory, embedder, "refusing", tuning=nothing_close, llm=llm)
     yield url
     demo.close()
 
@@ -261,7 +263,7 @@ def test_a_declined_answer_shows_why_and_the_passages_searched(browser, refusing
     final = _ask(page, "Who built the Harwick lighthouse?")
     assert final.get_attribute("class") == "abstain"
     why = final.locator(".abstain-why").inner_text()
-    assert why == "Why: The model did not find the answer in the passages it read."
+    assert why == "Why: The confidence that the documents answer this is low (0.05)."
     assert "Confidence that the documents answer this: low" in final.locator(".confidence").inner_text()
     summary = final.locator("details.evidence summary")
     assert summary.inner_text().endswith("searched")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from assistant import guard, ingest
+from assistant.formats import Parsed
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "evals" / "injection" / "guard_data.jsonl"
@@ -96,7 +97,7 @@ def test_the_weights_name_their_command_and_figures():
 def test_no_seed_sentence_is_flagged_with_its_vector(embedder):
     texts, vectors, places = [], [], []
     for path in sorted((ROOT / "seeds").glob("*.txt")):
-        doc = ingest.Document(path.name, "", ((None, path.read_text(encoding="utf-8")),))
+        doc = ingest.Document(path.name, "", Parsed(((None, path.read_text(encoding="utf-8")),)))
         passages = ingest.passages(doc, 600, 1)
         _, per_sentence = embedder.embed_passages(passages)
         for p, vs in zip(passages, per_sentence):

@@ -83,7 +83,10 @@ def test_an_obeyed_instruction_is_never_passed_as_supported(poisoned, embedder, 
     ans = a.ask(question)
     shown = llm.prompts[0][-1]["content"]
     assert not any(s.split(":")[-1].strip()[:30] in shown for s in INJECTIONS)  # never evidence
-    assert ans.abstained and ans.citations == ()
+    obeyed = reply.split(" [1]")[0].split(" ")[-1].strip(".")  # Rome, Mouse, HACKED, PWNED
+    assert obeyed not in ans.answer  # what the model was told to say is never shown...
+    for c in ans.citations:  # ...nor any planted sentence cited (a quote or the closest passages)
+        assert not any(s.split(":")[-1].strip()[:30] in c.quote for s in INJECTIONS)
     assert "http" not in ans.answer and "http" not in ans.raw_answer
 
 

@@ -115,7 +115,7 @@ def test_ask_through_the_server_prints_what_a_cold_ask_prints(project, server, c
     assert remote.returncode == 0, remote.stderr
     # the same answer and sources; only the footer's times differ
     assert remote.stdout.splitlines()[:-1] == local.stdout.splitlines()[:-1]
-    assert remote.stdout.splitlines()[-1].startswith("(confidence ")
+    assert remote.stdout.splitlines()[-1].startswith("(first token ")
 
 
 def test_the_mcp_stdio_server_answers_with_exact_citations(project, cold):
