@@ -182,6 +182,7 @@ def from_env(env=os.environ) -> Settings:
         llm_api_key=env.get("ASSISTANT_LLM_API_KEY") or None,
         llm_model=env.get("ASSISTANT_LLM_MODEL") or None,
         llm_parallel=_llm_parallel(env.get("ASSISTANT_LLM_PARALLEL")),
+        max_risk=_max_risk(env.get("ASSISTANT_MAX_RISK")),
     )
     return check_collection(s)
 
@@ -212,6 +213,27 @@ def _top_k(value: str | None) -> int | None:
     if not low <= k <= high:
         raise BadSetting(f"ASSISTANT_TOP_K={k} is out of range; set it to {low}-{high} or unset it")
     return k
+
+
+def _max_risk(value: str | None) -> float | None:
+    """The share of wrong answers among those shown that the gate may accept: 0 < value <= 1.
+
+    >>> _max_risk("0.2")
+    0.2
+    >>> _max_risk("5")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    assistant.errors.BadSetting: ASSISTANT_MAX_RISK=5 is out of range; set it above 0 and at most 1 ...
+    """
+    if not value:
+        return None
+    hint = "set it above 0 and at most 1 (0.05: one wrong answer in twenty) or unset it"
+    try:
+        risk = float(value)
+    except ValueError as e:
+        raise BadSetting(f"ASSISTANT_MAX_RISK={value!r} is not a number; {hint}") from e
+    if not 0 < risk <= 1:
+        raise BadSetting(f"ASSISTANT_MAX_RISK={value} is out of range; {hint}")
+    return risk
 
 
 def _llm_url(value: str | None) -> str | None:

@@ -68,12 +68,15 @@ def summarize(sources, as_json, model, index_dir):
         return
     if not summary.points:
         click.echo(render.line(summary.text, out, "bold yellow"))
+    click.echo("\n" + render.line(_footer(summary), out, "dim"))
+
+
+def _footer(summary) -> str:
     tried = len(summary.points) + len(summary.dropped)
-    footer = (
+    return (
         f"({len(summary.points)} of {tried} points kept, each checked against its source; {summary.model}; "
         f"first point {summary.first_point_s} s, total {summary.total_s} s)"
     )
-    click.echo("\n" + render.line(footer, out, "dim"))
 
 
 def _heading(names: list[str], files: dict) -> str:
