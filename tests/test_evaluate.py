@@ -450,7 +450,7 @@ def test_compare_says_first_in_bold_what_differs_between_the_runs(tmp_path, sour
     assert "Not like for like" not in same.output  # the same run: nothing to warn about
 
 
-def test_limit_draws_a_stratified_sample_and_the_seed_set_gets_its_own_index(tmp_path):
+def test_limit_draws_a_stratified_sample_and_the_seed_sets_get_their_own_index(tmp_path):
     from assistant.config import Settings
     from assistant.evaluation.run import question_set
 
@@ -462,6 +462,8 @@ def test_limit_draws_a_stratified_sample_and_the_seed_set_gets_its_own_index(tmp
     assert qs.items != question_set(settings, sources, limit=14, seed=4).items
     assert qs.sample.startswith("a stratified sample of 14 of ") and not whole.sample
     assert qs.settings.index_path == ROOT / ".cache" / "seed-index" and qs.docs == ROOT / "seeds"
+    test = question_set(settings, sources, questions=ROOT / "evals" / "test_questions.jsonl")
+    assert test.settings.index_path == ROOT / ".cache" / "seed-index" and test.docs == ROOT / "seeds"
     mine = question_set(settings.with_(index_dir=tmp_path / "index"), sources, limit=3)
     assert mine.settings.index_path == tmp_path / "index" and mine.docs is None  # --index: used as is
 

@@ -116,9 +116,11 @@ class QuestionSet:
 def question_set(
     settings: Settings, sources: Sources, questions=None, dataset=None, limit=None, seed=0, block=None
 ) -> QuestionSet:
-    """The questions to ask and the settings to ask them with. The seed set is asked of its own
-    clean index of seeds/ (.cache/seed-index), never of the user's index and its uploads, unless
-    --index, --store or --collection names one; a benchmark always has its own (.cache/<name>)."""
+    """The questions to ask and the settings to ask them with. The seed sets (the tuning set
+    evals/seed_questions.jsonl and the test set evals/test_questions.jsonl) are asked of their
+    own clean index of seeds/ (.cache/seed-index), never of the user's index and its uploads,
+    unless --index, --store or --collection names one; a benchmark always has its own
+    (.cache/<name>)."""
     if dataset:
         return _benchmark(settings, sources, dataset, limit, seed, block)
     seed_set = settings.root / "evals" / "seed_questions.jsonl"
@@ -128,7 +130,7 @@ def question_set(
     sample = describe_sample(chosen, len(items), seed) if len(chosen) < len(items) else ""
     name = report.relative(path, settings.root)
     own = not (settings.index_dir or settings.store_url or settings.collection)
-    if own and path.resolve() == seed_set.resolve():
+    if own and path.resolve() in {seed_set.resolve(), seed_set.with_name("test_questions.jsonl").resolve()}:
         clean = settings.with_(index_dir=settings.root / ".cache" / "seed-index")
         return QuestionSet(clean, chosen, name, sample, settings.seeds_path)
     return QuestionSet(settings, chosen, name, sample)
