@@ -512,3 +512,27 @@ def _big_write(url: str) -> None:
 if __name__ == "__main__":
     workers = {"generations": _generations, "read": _read, "increment": _increment, "big-write": _big_write}
     workers[sys.argv[1]](*sys.argv[2:])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("where", ["folder", "postgres"])
+def test_asking_with_a_file_gone_never_changes_the_index(url, tmp_path, where):
+    """A file removed from disk before asking: `assistant search` and `assistant ask` (SmolLM2)
+    only read. The document is still indexed afterwards, on either store, and the asker is told
+    in one line that it is missing on disk."""
+    import shutil
+
+    docs = tmp_path / "docs"
+    shutil.copytree(HERE.parent.parent / "seeds", docs)
+    target = ["--store", url] if where == "postgres" else ["--index", str(tmp_path / "index")]
+    run_cli("index", str(docs), *target)
+    before = json.loads(run_cli("docs", "--json", *target))["documents"]
+    gone = sorted(docs.glob("*.txt"))[0]
+    gone.unlink()
+    said = run_cli("search", "Operation Barkhane", *target, both=True)
+    assert "1 indexed document is missing or changed on disk: run `assistant index` to update" in said
+    answer = json.loads(run_cli("ask", "--json", "--model", "smollm2", "Who leads Mali?", *target))
+    assert answer["notes"] == [
+        "1 indexed document is missing or changed on disk: run `assistant index` to update"
+    ]
+    assert json.loads(run_cli("docs", "--json", *target))["documents"] == before
