@@ -80,8 +80,10 @@ def _risk_chart(plt, path: Path, rows: list[dict], label: str) -> bool:
         wrong = sum(not s.get("right", s.get("correct")) for s in shown) / len(shown)
         share = len(shown) / len(scored)
         ax.plot([share], [wrong], "o", color="C3", ms=8)
+        left = share < 0.5  # the words go where the plot has room for them
         ax.annotate(f"this run: {share:.0%} answered, {wrong:.0%} of them wrong", (share, wrong),
-                    textcoords="offset points", xytext=(-10, 12), ha="right", fontsize=8)  # fmt: skip
+                    textcoords="offset points", xytext=(10 if left else -10, 12),
+                    ha="left" if left else "right", fontsize=8)  # fmt: skip
     ax.set_xlabel("share of questions answered (coverage)")
     ax.set_ylabel("wrong among the answers shown (risk)")
     ax.set_xlim(0, 1.02)
