@@ -5,8 +5,8 @@ Example usage::
     folder = dataset_folder("clapnq", root)        # ../shared/benchmarks/clapnq
     items = load_clapnq(folder, root / ".cache/clapnq", Sources(root), block=(1, 100))
 
-Tuning happens on questions 1-100 of each file; questions 101-250 of each file are the held-out
-block that reports quote (`assistant eval --dataset clapnq --block 101-250`).
+Questions 1-100 of each file fit, 101-250 choose between alternatives, and 251-300 are the test
+block, run only to report (`assistant eval --dataset clapnq --block 251-300`).
 
 Every distinct passage of both files becomes one document, <cache>/docs/<hash>.txt: the
 Wikipedia title, a blank line, then the passage text exactly as given (NQ tokenization and all),

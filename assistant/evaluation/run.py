@@ -1,7 +1,7 @@
 """Running an eval: each question of a set goes through `Assistant.ask` and is scored.
 
     assistant eval                                   # the seed set, default model
-    assistant eval --dataset clapnq --block 101-250  # CLAP NQ's held-out block
+    assistant eval --dataset clapnq --block 251-300  # CLAP NQ's test block (report only)
 
 Rows are handed to the report writer one by one, so Ctrl-C keeps what was scored.
 """

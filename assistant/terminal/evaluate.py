@@ -41,7 +41,7 @@ from .options import make_settings, settings_options
     metavar="FIRST-LAST",
     callback=lambda c, p, v: parse_block(v),
     help="With --dataset: questions FIRST..LAST of each file, in file order "
-    "(1-100 is for tuning, 101-250 is held out).",
+    "(1-100 fit, 101-250 choose between alternatives, 251-300 is the test block).",
 )
 @click.option("--label", help="Name for the report folder (default: set and model).")
 @click.option(
