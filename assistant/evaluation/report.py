@@ -36,9 +36,14 @@ DEFINITIONS = """## What the figures mean
   scores above one that would not. On a set the gate was fitted on, only the **out-of-fold**
   figure is honest (each question scored by a gate fitted without it; `evals/calibrate.py`).
 - **Answer accuracy**: answerable questions whose answer contains every expected keyword group.
-- **Citation precision**: of the citations given to answerable questions, the share whose span
-  overlaps a gold quote. **Citation recall**: answerable questions with at least one citation on
-  a gold quote. **Exact quotes**: citations whose quote is exactly the source text at its offsets.
+- **Citation precision of the answers shown**: of the citations of answers shown (not the
+  closest passages), the share on a gold quote. **Closest passages holding a gold quote**: of the
+  answerable questions shown the closest passages instead of an answer, the share where one of
+  them is a gold quote (the answer is there for the reader to see).
+- **Citation precision**: of the citations given to answerable questions (answers and closest
+  passages alike), the share whose span overlaps a gold quote. **Citation recall**: answerable
+  questions with at least one citation on a gold quote. **Exact quotes**: citations whose quote
+  is exactly the source text at its offsets.
 - **Unanswerable declined** / **answerable wrongly declined**: the share of each kind declined.
 - **Recall@k**: answerable questions with a gold quote among the first k retrieved passages;
   **MRR**: the mean of 1 / (rank of the first such passage), 0 when none is retrieved.
@@ -84,6 +89,8 @@ METRICS = [
     ("right_among_answerable", "Right answers among answerable questions"),
     ("shown", "Questions answered"),
     ("closest_shown", "Questions shown the closest passages instead"),
+    ("citation_precision_shown", "Citation precision of the answers shown"),
+    ("closest_holds_gold", "Closest passages holding a gold quote"),
     ("auroc_right", "AUROC of the confidence: right drafts vs the rest"),
     ("auroc_right_oof", "AUROC of the confidence, out of fold (tuning sets)"),
     ("answer_accuracy", "Answer accuracy"),

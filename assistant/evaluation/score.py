@@ -180,6 +180,22 @@ def selective_summary(rows: list[dict]) -> dict:
         ),
         "shown": ratio(len(shown), len(scores)),
         "closest_shown": ratio(sum(s.get("outcome") == "closest" for s in scores), len(scores)),
+        **_cited_by_outcome(answerable),
+    }
+
+
+def _cited_by_outcome(scores: list[dict]) -> dict:
+    """`citation_precision_shown`: of the citations of the answers shown, the share on gold;
+    `closest_holds_gold`: of the questions shown the closest passages, the share whose passages
+    include a gold one (answerable questions with a gold quote)."""
+    gold = [s for s in scores if s["gold"]]
+    shown = [s for s in gold if not s["declined"]]
+    closest = [s for s in gold if s.get("outcome") == "closest"]
+    return {
+        "citation_precision_shown": ratio(
+            sum(s["cited_on_gold"] for s in shown), sum(s["cited"] for s in shown)
+        ),
+        "closest_holds_gold": ratio(sum(s["cited_on_gold"] > 0 for s in closest), len(closest)),
     }
 
 
