@@ -200,5 +200,8 @@ def next_step(state: State, threshold: float) -> Step:
     elif state.score is not None and state.score >= threshold:
         return Step(Action.ACCEPT)
     else:
-        reason, detail = Reason.LOW_CONFIDENCE, f"{state.score or 0.0:.2f}"
+        reason, detail = (
+            Reason.LOW_CONFIDENCE,
+            f"{state.score or 0.0:.2f}, below the {threshold:.2f} an answer needs",
+        )
     return Step(Action.CLOSEST if state.close else Action.DECLINE, reason, detail)

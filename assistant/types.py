@@ -127,7 +127,7 @@ class Reason(Enum):
     RESTATES = "the model's answer only restates the question"
     UNSUPPORTED_DETAIL = "the model's answer names {detail}, which no cited passage holds"
     PART_UNANSWERED = "the model's answer leaves a part of the question unanswered ({detail})"
-    LOW_CONFIDENCE = "the confidence that the documents answer this is low ({detail})"
+    LOW_CONFIDENCE = "the confidence that an answer would be right is {detail}"
 
     def words(self, detail: str = "") -> str:
         return self.value.format(detail=detail)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 HIGH = 0.75  # the confidence is the gate's calibrated chance that a shown answer is right
 MEDIUM = 0.4
-CONFIDENCE_LABEL = "Confidence that the documents answer this"
+CONFIDENCE_LABEL = "Confidence that this answer is right"
 
 
 def plural(n: int, one: str, many: str | None = None) -> str:

@@ -503,7 +503,7 @@ def test_a_terminal_gets_a_status_line_a_draft_replaced_by_the_checked_answer_an
     final = out[out.rindex("\x1b[J") :]
     assert "[7]" not in final.split("Checked:")[0]  # the checked answer has no [7] ...
     assert "Checked: removed [7]: no passage has that number." in final  # ... and says why
-    assert "Confidence that the documents answer this: " in final  # in words, as the web chat says
+    assert "Confidence that this answer is right: " in final  # in words, as the web chat says
     assert "\x1b[1m" in final  # the answer in bold
     text = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", final).replace("\r", "")
     assert max(len(line) for line in text.splitlines()) <= 60  # wrapped to the terminal

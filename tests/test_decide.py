@@ -210,4 +210,4 @@ def test_next_step(draft, score, problem, close, done, want):
     assert (step.action, step.reason) == want
     assert step.final == (step.action in (A.ACCEPT, A.CLOSEST, A.DECLINE))
     if step.reason is R.LOW_CONFIDENCE:
-        assert step.detail == f"{score:.2f}"
+        assert step.detail == f"{score:.2f}, below the 0.50 an answer needs"

@@ -119,14 +119,15 @@ def test_a_refusal_says_why_and_lists_what_was_read():
 
 def test_the_confidence_in_the_web_chats_words_once():
     text = render.sources_text(ANSWER)
-    assert "Confidence that the documents answer this: high (0.90)" in text
+    assert "Confidence that this answer is right: high (0.90)" in text
     assert "qwen" not in text  # the model file is in --json, not in the footer
     low = Answer(
         "q", "", True, (), "m", Timings(), confidence=0.05,
-        checks=Checks(reason=Reason.LOW_CONFIDENCE, detail="0.05"),
+        checks=Checks(reason=Reason.LOW_CONFIDENCE, detail="0.05, below the 0.92 an answer needs"),
     )  # fmt: skip
     shown = render.sources_text(low)
-    assert shown.count("low (0.05)") == 1, shown  # the reason says it already
+    assert "The confidence that an answer would be right is 0.05, below the 0.92 an answer needs." in shown
+    assert "Confidence that this answer is right" not in shown  # no answer shown: the reason says it
 
 
 def test_markers_in_documents_are_text_not_markup(monkeypatch):

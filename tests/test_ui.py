@@ -449,7 +449,7 @@ def declined(reason="model declined", evidence=()):
         ("the answer does not give the date asked for", "The model's answer does not give the date"),
         (
             "low confidence (0.12) that the documents answer this",
-            "The confidence that the documents answer this is low (0.12)",
+            "The confidence that an answer would be right is 0.12",
         ),
         (None, ""),
     ],
@@ -466,7 +466,7 @@ def test_a_declined_answer_shows_why_and_the_passages_searched():
     ]
     out = msg.answer_html(declined(evidence=ev), turn=1)
     assert 'class="abstain-why">Why: The model did not find the answer' in out
-    assert "Confidence that the documents answer this: low (0.20)</div>" in out  # kept, no repeat
+    assert 'class="confidence' not in out  # no answer shown: the reason says why, not a level
     details = out[out.index("<details") : out.index("</details>")]
     assert "<summary>2 passages searched</summary>" in details
     assert ">a.txt<" in details and "docs/a.txt · characters 0–23" in details

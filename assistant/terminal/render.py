@@ -118,10 +118,12 @@ def _cited(answer: Answer, style: Style) -> list[str]:
 
 
 def footer(answer: Answer, style: Style = PLAIN) -> list[str]:
-    """How sure the answer is, in the web chat's words, then how long it took (dim)."""
+    """How sure the answer is, in the web chat's words (for an answer shown: a question declined
+    or shown the closest passages says why instead), then how long it took (dim)."""
     t, c = answer.timings, answer.confidence
-    said = c is not None and confidence_words(c) in (answer.checks.why or "")  # "Why: ... is low (0.05)."
-    sure = [] if c is None or said else [line(f"{CONFIDENCE_LABEL}: {confidence_words(c)}", style)]
+    sure = (
+        [] if c is None or answer.abstained else [line(f"{CONFIDENCE_LABEL}: {confidence_words(c)}", style)]
+    )
     return [*sure, line(f"(first token {t.first_token_s} s, total {t.total_s} s)", style, "dim")]
 
 

@@ -61,11 +61,11 @@ def searched(answer: Answer) -> str:
 def confidence_html(answer: Answer) -> str:
     """How sure the assistant is that the documents answer the question, in plain words."""
     c = answer.confidence
-    if c is None:
+    if c is None or answer.abstained:  # a question declined or shown the closest passages says why
         return ""
     return (
-        f'<div class="confidence {confidence_level(c)}" title="How likely the documents answer this '
-        f"question, from the model's own probabilities and the retrieved evidence\">"
+        f'<div class="confidence {confidence_level(c)}" title="How likely this answer is right: the '
+        f"gate's calibrated score, from the model's own probabilities, the checks and the evidence\">"
         f"{CONFIDENCE_LABEL}: {confidence_words(c)}</div>"
     )
 
