@@ -26,4 +26,4 @@ fi
 # runs ONNX Runtime and never imports torch.
 .venv/bin/python -m assistant.embed_export
 .venv/bin/assistant index   # brings index/ up to date with seeds/ (re-embeds only changes)
-echo "Set up. Try: .venv/bin/assistant ask \"When did Operation Serval become Operation Barkhane?\""
+echo "Set up. Try: .venv/bin/assistant ask \"When did the UN complete the withdrawal of its peacekeepers from Mali?\""

@@ -4,7 +4,8 @@
 
 Starts `assistant ui` (the default model unless --model), opens it in headless Chromium
 (/usr/bin/chromium, driven by Playwright) and takes: the first screen on a laptop and a phone;
-a cited answer (marker [1] selected, marked Helpful) above a declined question; a second
+a cited answer (marker [1] selected, marked Helpful) above a question shown the closest passages
+and a declined question; a second
 conversation in the history list; a source opened in its document; a PDF source (seed 001
 typeset as a PDF and uploaded, then chosen under "Only these documents") with the quote
 highlighted on its drawn page; and the dark theme with the shortcuts sheet. The upload is
@@ -26,7 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FINAL = "#chat .answer:not(.streaming), #chat .abstain, #chat .error"
 FONT = Path("/usr/share/fonts/truetype/liberation/LiberationSerif-Regular.ttf")
 QUESTIONS = {
-    "cited": "When did Operation Serval become Operation Barkhane?",
+    "cited": "When did the UN complete the withdrawal of its peacekeepers from Mali?",
+    "closest": "When did Operation Serval become Operation Barkhane?",
     "declined": "Who won the 2022 football World Cup?",
     "second": "Which French defence minister said France 'cannot stay in Mali at any price'?",
     "pdf": "Who was the Malian military spokesperson who announced the end of defence ties with France?",
@@ -101,7 +103,8 @@ def conversations(page, out: Path) -> None:
     page.locator("#chat button.fb-helpful").first.click()
     page.wait_for_selector("#chat .fb-status")
     page.locator("body").click(position={"x": 5, "y": 5})
-    ask(page, QUESTIONS["declined"], 2)
+    ask(page, QUESTIONS["closest"], 2)
+    ask(page, QUESTIONS["declined"], 3)
     summary = page.locator("#chat details.evidence summary")
     if summary.count():
         summary.first.click()
