@@ -92,7 +92,7 @@ def sources_text(answer: Answer, style: Style = PLAIN, titles: Mapping[str, str]
         lines = ["", line(f"Why: {answer.checks.why or 'declined.'}", style)]
         lines += _passages_read(answer, style, titles or {})
     else:
-        lines = ["", line("Sources:", style, "bold"), *_cited(answer, style)]
+        lines = ["", line("Sources:", style, "bold"), *cited_lines(answer.citations, style)]
         if answer.abstained:
             lines += ["", line(f"Why not an answer: {answer.checks.why or 'declined.'}", style)]
     return "\n".join([*lines, *notes, "", *footer(answer, style)])
@@ -104,11 +104,13 @@ _ON_DISK = {
 }
 
 
-def _cited(answer: Answer, style: Style) -> list[str]:
+def cited_lines(citations, style: Style, indent: str = "  ") -> list[str]:
+    """Each citation: its number and named span, what is doubtful about it, then its quote
+    (an answer's sources; a summary's points, indented under their point)."""
     lines = []
-    for c in answer.citations:
+    for c in citations:
         head = f"[{c.n}] {named_span(c.source, c.page, c.start, c.end, c.title)}"
-        lines.append(line(head, style, "cyan", indent="  ", hang="      "))
+        lines.append(line(head, style, "cyan", indent=indent, hang=indent + "    "))
         if not c.supported:
             lines.append(line("(not confirmed by the citation check)", style, "yellow", indent="      "))
         if c.on_disk is not True:

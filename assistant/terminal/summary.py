@@ -32,21 +32,12 @@ def summarize(sources, as_json, model, index_dir):
         assistant summarize "Conflict Alerts # 508, 6 May 2022"
         assistant summarize --json 001_0c2ad8eadeb24f7d.txt | jq -r '.points[].text'
     """
-    from .. import documents
-    from ..answer import Assistant
     from ..summarize import summarize as summarise
     from . import live, render
-    from .documents import indexed_names
 
     status = live.Status(enabled=False if as_json else None)
-    settings, model = make_settings(index_dir, None, model)
-    assistant = Assistant(settings, model=model, log=status.log)
+    assistant, names = _open(sources, model, index_dir, status)
     resources = assistant.resources
-    resources.model_path()  # a missing or broken model file fails here, in one line
-    resources.preload()  # the model loads while the index is read
-    with status.show("Loading the index..."):
-        documents.warn_if_stale(resources)  # summarised from the index's copy; `assistant index` updates
-        names = indexed_names(sources, assistant, index_dir)
     out = render.style_for(sys.stdout)
     files = assistant.documents()
     if not as_json:
@@ -71,6 +62,21 @@ def summarize(sources, as_json, model, index_dir):
     click.echo("\n" + render.line(_footer(summary), out, "dim"))
 
 
+def _open(sources, model, index_dir, status):
+    """The assistant, its model loading in the background, and the index's names for `sources`."""
+    from .. import documents
+    from ..answer import Assistant
+    from .documents import indexed_names
+
+    settings, model = make_settings(index_dir, None, model)
+    assistant = Assistant(settings, model=model, log=status.log)
+    assistant.resources.model_path()  # a missing or broken model file fails here, in one line
+    assistant.resources.preload()  # the model loads while the index is read
+    with status.show("Loading the index..."):
+        documents.warn_if_stale(assistant.resources)  # summarised from the index's copy
+        return assistant, indexed_names(sources, assistant, index_dir)
+
+
 def _footer(summary) -> str:
     tried = len(summary.points) + len(summary.dropped)
     return (
@@ -89,11 +95,5 @@ def point_text(point, style) -> str:
     """One point, then each sentence it cites, as `assistant ask` prints its sources."""
     from . import render
 
-    lines = ["", render.line(f"\u2022 {point.text}", style, "bold", marker="cyan", hang="  ")]
-    for c in point.citations:
-        head = f"[{c.n}] {render.named_span(c.source, c.page, c.start, c.end, c.title)}"
-        lines.append(render.line(head, style, "cyan", indent="    ", hang="        "))
-        if c.on_disk is not True:
-            lines.append(render.line(render._ON_DISK[c.on_disk], style, "yellow", indent="      "))
-        lines.append(render.line(render.display_quote(c.quote), style, indent="      ", hang="       "))
-    return "\n".join(lines)
+    head = render.line(f"\u2022 {point.text}", style, "bold", marker="cyan", hang="  ")
+    return "\n".join(["", head, *render.cited_lines(point.citations, style, indent="    ")])
