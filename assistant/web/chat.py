@@ -122,27 +122,18 @@ class Chat:
 
     def _write(self, run: Run, question: str, session: Session, ask, view: msg.View):
         """Yield the chat as the answer is written; return the finished (or stopped) Turn."""
-        n = session.next_n
-        try:
-            for part in stream_ask(ask, question, session.history(), stop=run.stop):
-                if isinstance(part, str):
-                    run.text = part
-                    chat = msg.chat_messages(session.turns, question, part, view)
-                    yield chat, gr.skip(), gr.skip(), gr.skip()
-                else:
-                    self._log_timings(part)
-                    return Turn(n, question, part, sources_html=self.library.cards(part, n))
-        except AssistantError as e:
-            return Turn(n, question, error=str(e))
-        except Exception as e:  # noqa: BLE001 - a bug: keep the app usable and put the details in the log
-            traceback.print_exc()
-            return Turn(
-                n, question, error=f"Internal error ({type(e).__name__}); see the server log, then try again"
-            )
-        if run.stop.is_set():
-            return Turn(n, question, stopped=True, partial=run.text)
-        # the stream ended without an answer: say so rather than show nothing
-        return Turn(n, question, error="No answer came back; please ask again")
+        turn = yield from written_turn(
+            run,
+            Turn(session.next_n, question),
+            ask,
+            session.history(),
+            lambda text: msg.chat_messages(session.turns, question, text, view),
+            self.library.cards,
+            missing="No answer came back; please ask again",
+        )
+        if turn.answer:
+            self._log_timings(turn.answer)
+        return turn
 
     def _ask(self, question, history, on_token, top_k, collection="", only=(), browser=""):
         """`Assistant.ask` within what this browser may see (its uploads and the shared)."""
@@ -185,3 +176,29 @@ class Chat:
         run.reason = reason
         run.stop.set()
         return True
+
+
+def written_turn(run: Run, turn: Turn, ask, history, chat, cards, missing: str):
+    """Stream `ask(turn.question, history=history, on_token=...)` into the page: yield the chat
+    (`chat(text)`) as the reply is written; return `turn` finished: the answer with its source
+    cards (`cards(answer, n)`), the error in one line, what was written when Stop was pressed,
+    or `missing` when the stream ended with nothing (said rather than showing nothing). The
+    chat's answers and the summaries share it."""
+    n, question = turn.n, turn.question
+    try:
+        for part in stream_ask(ask, question, history, stop=run.stop):
+            if isinstance(part, str):
+                run.text = part
+                yield chat(part), gr.skip(), gr.skip(), gr.skip()
+            else:
+                return Turn(n, question, part, sources_html=cards(part, n))
+    except AssistantError as e:
+        return Turn(n, question, error=str(e))
+    except Exception as e:  # noqa: BLE001 - a bug: keep the app usable and put the details in the log
+        traceback.print_exc()
+        return Turn(
+            n, question, error=f"Internal error ({type(e).__name__}); see the server log, then try again"
+        )
+    if run.stop.is_set():
+        return Turn(n, question, stopped=True, partial=run.text)
+    return Turn(n, question, error=missing)

@@ -15,20 +15,19 @@ never waits for them.
 
 from __future__ import annotations
 
-import traceback
 from typing import TYPE_CHECKING
 
 import gradio as gr
 
-from ..errors import AssistantError, BadQuestion
+from ..errors import BadQuestion
 from ..suggest import Suggestions
 from ..summarize import Summary, summarize
 from ..types import Answer, Outcome, Timings
 from . import highlight as hl
 from . import messages as msg
 from . import owners
-from .chat import BUSY, Run, tab_of
-from .session import Session, Turn, stream_ask
+from .chat import BUSY, Run, tab_of, written_turn
+from .session import Session, Turn
 
 if TYPE_CHECKING:
     from .chat import Chat
@@ -105,32 +104,20 @@ class Summaries:
         yield msg.chat_messages(session.turns, view=view), session, panel, ""
 
     def _write(self, run: Run, label: str, sources: list[str], session: Session, collection: str, view):
-        n = session.next_n
         assistant = self.library.assistant_for(collection)
 
         def summarise(question, history=(), on_token=None) -> Answer:
             on_point = (lambda p: on_token(f"\u2022 {p.text}\n")) if on_token else None
             return summary_answer(summarize(assistant.resources, sources, on_point=on_point), label)
 
-        try:
-            for part in stream_ask(summarise, label, (), stop=run.stop):
-                if isinstance(part, str):
-                    run.text = part
-                    chat = msg.chat_messages(session.turns, label, view=view)
-                    chat[-1] = {"role": "assistant", "content": points_html(part)}
-                    yield chat, gr.skip(), gr.skip(), gr.skip()
-                else:
-                    return Turn(n, label, part, sources_html=self.library.cards(part, n))
-        except AssistantError as e:
-            return Turn(n, label, error=str(e))
-        except Exception as e:  # noqa: BLE001 - a bug: keep the app usable and put the details in the log
-            traceback.print_exc()
-            return Turn(
-                n, label, error=f"Internal error ({type(e).__name__}); see the server log, then try again"
-            )
-        if run.stop.is_set():
-            return Turn(n, label, stopped=True, partial=run.text)
-        return Turn(n, label, error="No summary came back; please try again")
+        def chat(text: str) -> list:
+            messages = msg.chat_messages(session.turns, label, view=view)
+            messages[-1] = {"role": "assistant", "content": points_html(text)}
+            return messages
+
+        turn = Turn(session.next_n, label)
+        missing = "No summary came back; please try again"
+        return (yield from written_turn(run, turn, summarise, (), chat, self.library.cards, missing))
 
     # --- suggested questions -------------------------------------------------------------------
     def suggested(self, collection: str = ""):
