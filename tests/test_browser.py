@@ -323,6 +323,7 @@ def test_stop_ends_the_stream_and_the_next_question_works(browser, echo_app, cap
         page.fill("#question textarea", "How tall is it?")  # asking while it streams
         page.press("#question textarea", "Enter")
         page.wait_for_selector("#notice .notice:has-text('still being written')")
+        page.wait_for_selector("#chat .streaming:has-text('Harwick')")  # a few words in, even when slow
         page.keyboard.press("Escape")
         stopped = page.locator("#chat .stopped")
         stopped.wait_for(timeout=5_000)
