@@ -2,7 +2,8 @@
 choice, run only to report. These checks keep it usable: it parses, it is big enough, its gold
 quotes are verbatim, and it shares no question with the tuning set (evals/seed_questions.jsonl).
 
-Standard library + pytest only; the questions' content is not read for anything else.
+The categories are the eval's own (`evaluation.sets.CATEGORIES`); the questions' content is not
+read for anything else.
 """
 
 import json
@@ -11,18 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from assistant.evaluation.sets import CATEGORIES
+
 ROOT = Path(__file__).resolve().parents[1]
 TEST_SET, TUNING_SET = ROOT / "evals" / "test_questions.jsonl", ROOT / "evals" / "seed_questions.jsonl"
-CATEGORIES = {
-    "fact",
-    "date_number",
-    "multi_part",
-    "multi_doc",
-    "paraphrase",
-    "conflict",
-    "why_how",
-    "unanswerable",
-}
 
 
 def read(path):
@@ -36,7 +29,7 @@ ITEMS = read(TEST_SET)
 def test_it_is_big_enough_and_mixed():
     counts = Counter(it["category"] for it in ITEMS)
     assert len(ITEMS) >= 60 and counts["unanswerable"] >= 20
-    assert set(counts) <= CATEGORIES and len(set(counts) - {"unanswerable"}) >= 6
+    assert set(counts) <= set(CATEGORIES) and len(set(counts) - {"unanswerable"}) >= 6
     assert len({it["id"] for it in ITEMS}) == len(ITEMS)
 
 
